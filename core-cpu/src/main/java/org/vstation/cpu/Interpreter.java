@@ -572,7 +572,7 @@ abstract class Interpreter extends SystemCpu {
             }
             case PUSHA -> {
                 int bytes = SIZE_BYTES[size];
-                checkStackRoom(8 * bytes);
+                checkStackRoom(8, bytes);
                 int sp = regs[ESP];
                 for (int r = 0; r < 8; r++) push(size, r == ESP ? sp : regs[r]);
             }

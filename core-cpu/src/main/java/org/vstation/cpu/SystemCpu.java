@@ -266,7 +266,7 @@ abstract class SystemCpu extends CpuState {
         if (isCodeOrData(d)) {
             checkDirectCodeTarget(selector, d);
             int target = operandSize == 2 ? offset : offset & 0xFFFF;
-            checkStackRoom(operandSize == 2 ? 8 : 4);
+            checkStackRoom(2, operandSize == 2 ? 4 : 2);
             if (Integer.compareUnsigned(target, descriptorLimit(d)) > 0) throw raise(GP, 0);
             pushPair(operandSize, returnCs, returnEip);
             setAccessedBit(selector);
@@ -323,7 +323,7 @@ abstract class SystemCpu extends CpuState {
             eip = target;
             return;
         }
-        checkStackRoom(gate32 ? 8 : 4);
+        checkStackRoom(2, gate32 ? 4 : 2);
         if (Integer.compareUnsigned(target, descriptorLimit(code)) > 0) throw raise(GP, 0);
         pushPair(size, returnCs, returnEip);
         setAccessedBit(codeSelector);
@@ -331,16 +331,21 @@ abstract class SystemCpu extends CpuState {
         eip = target;
     }
 
-    /** Raises #SS(0) unless {@code bytes} can be pushed. */
-    final void checkStackRoom(int bytes) {
-        int sp = stackPointer() - bytes;
-        if (!stack32) sp &= 0xFFFF;
-        linear(SS, sp, bytes, true);
+    /**
+     * Raises #SS(0) unless {@code slots} pushes of {@code slotBytes} each fit:
+     * the first and the last slot are checked, each at its own (wrapped) offset,
+     * as the pushes themselves will address them.
+     */
+    final void checkStackRoom(int slots, int slotBytes) {
+        int mask = stack32 ? -1 : 0xFFFF;
+        int sp = stackPointer();
+        linear(SS, (sp - slotBytes) & mask, slotBytes, true);
+        linear(SS, (sp - slots * slotBytes) & mask, slotBytes, true);
     }
 
     final void pushPair(int size, int selector, int offset) {
         int bytes = size == 2 ? 4 : 2;
-        checkStackRoom(2 * bytes);
+        checkStackRoom(2, bytes);
         push(size, selector);
         push(size, offset);
     }
@@ -481,7 +486,7 @@ abstract class SystemCpu extends CpuState {
         } else if (v86Mode()) {
             throw raise(GP, codeSelector & 0xFFFC);
         } else {
-            checkStackRoom((errorCode != CpuException.NO_ERROR_CODE ? 4 : 3) * (gate32 ? 4 : 2));
+            checkStackRoom(errorCode != CpuException.NO_ERROR_CODE ? 4 : 3, gate32 ? 4 : 2);
             codeDpl = cpl;
         }
         if (Integer.compareUnsigned(target, descriptorLimit(code)) > 0) throw raise(GP, ext);
@@ -500,7 +505,7 @@ abstract class SystemCpu extends CpuState {
         if (vector * 4 + 3 > idtLimit) throw raise(GP, vector * 8 + 2);
         int target = readSystem16(idtBase + vector * 4);
         int selector = readSystem16(idtBase + vector * 4 + 2);
-        checkStackRoom(6);
+        checkStackRoom(3, 2);
         push(1, eflags());
         push(1, segments[CS].selector);
         push(1, eip);
