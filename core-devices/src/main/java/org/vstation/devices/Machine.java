@@ -14,10 +14,15 @@ import org.vstation.cpu.CpuInternalError;
 import org.vstation.cpu.Processor;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.devices.bus.IoPortBus;
+import org.vstation.devices.chipset.I440fxHostBridge;
+import org.vstation.devices.chipset.Piix3IsaBridge;
+import org.vstation.devices.chipset.Piix4PowerManagement;
+import org.vstation.devices.chipset.TriggerModeControl;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.clock.VirtualClock;
 import org.vstation.devices.debug.DebugConsole;
 import org.vstation.devices.debug.PostCodePort;
+import org.vstation.devices.firmware.FwCfg;
 import org.vstation.devices.irq.InterruptLine;
 import org.vstation.devices.irq.InterruptRouter;
 import org.vstation.devices.memory.RomDevice;
@@ -38,6 +43,8 @@ public final class Machine {
 
     public static final int COM1_PORT = 0x3F8;
     public static final int COM1_IRQ = 4;
+    /** The PIIX4's SCI is hard-wired to IRQ 9, as the FADT SeaBIOS builds says. */
+    public static final int ACPI_SCI_IRQ = 9;
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -64,6 +71,10 @@ public final class Machine {
 
     /** ISA interrupt lines; the interrupt-controller block below replaces this when the PIC is present. */
     private InterruptRouter interruptRouter = irq -> InterruptLine.UNCONNECTED;
+    /** Where the PIIX3's ELCR goes; the interrupt-controller block points it at the 8259 pair. */
+    private TriggerModeControl elcr = irqMask -> { };
+    private final Piix4PowerManagement powerManagement;
+    private final FwCfg fwCfg;
 
     private volatile MachineState state = MachineState.CREATED;
     private volatile String errorMessage;
@@ -79,6 +90,32 @@ public final class Machine {
         this.processor = processorFactory.create(memory, ioBus, this::acknowledgeInterrupt, clock);
 
         mapBios(config.biosImage());
+
+        // ---- chipset: i440FX host bridge, PIIX3 ISA bridge, PIIX4 PM, fw_cfg -------------------
+        // Interrupt lines and the ELCR are looked up when used, so the PIC block may come later.
+        I440fxHostBridge hostBridge = new I440fxHostBridge(memory);
+        pciBus.attach(0, 0, hostBridge);
+        Piix3IsaBridge piix3 = new Piix3IsaBridge(irq -> interruptRouter.line(irq),
+                irqMask -> elcr.setLevelTriggeredIrqs(irqMask));
+        piix3.connect(pciBus, ioBus);
+        piix3.setCpuInitListener(() -> {
+            post(processor::reset);
+            processor.requestStop();
+        });
+        piix3.setSystemResetListener(() -> {
+            resetRequested = true;
+            processor.requestStop();
+        });
+        powerManagement = new Piix4PowerManagement(ioBus, events,
+                high -> interruptRouter.line(ACPI_SCI_IRQ).setLevel(high));
+        powerManagement.connect(pciBus);
+        powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
+        fwCfg = new FwCfg(memory, 1);
+        fwCfg.place(ioBus);
+        onReset(hostBridge::reset);
+        onReset(piix3::reset);
+        onReset(powerManagement::reset);
+        // ---- end chipset ------------------------------------------------------------------------
 
         com1 = new Uart16550("COM1 (16550A)", interruptRouter.line(COM1_IRQ), events,
                 b -> serialListeners.forEach(l -> l.accept(b)));
@@ -134,6 +171,11 @@ public final class Machine {
 
     public Processor processor() {
         return processor;
+    }
+
+    /** The firmware configuration (boot order, boot menu, extra files such as option ROMs). */
+    public FwCfg fwCfg() {
+        return fwCfg;
     }
 
     public int lastPostCode() {
@@ -201,6 +243,11 @@ public final class Machine {
             powerOffRequested = true;
             processor.requestStop();
         });
+    }
+
+    /** Presses the ACPI power button: an ACPI guest shuts down cleanly (nothing happens without ACPI). */
+    public void pressPowerButton() {
+        post(powerManagement::pressPowerButton);
     }
 
     /** Presses the reset button. */
