@@ -3,6 +3,7 @@ package org.vstation.devices.dma;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.snapshot.Snapshottable;
@@ -136,6 +137,13 @@ public final class Dma8237 implements IoDevice, Snapshottable {
         softwareRequests = 0;
         highByteNext = false;
         mask = 0x0F;
+    }
+
+    /** Hardware RESET: a master clear, with the mode registers cleared too. */
+    void reset() {
+        masterClear();
+        deviceRequests = 0;
+        Arrays.fill(mode, 0);
     }
 
     // ---- transfers --------------------------------------------------------------------

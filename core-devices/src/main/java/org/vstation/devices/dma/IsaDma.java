@@ -3,6 +3,7 @@ package org.vstation.devices.dma;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.dma.Dma8237.Direction;
@@ -55,6 +56,13 @@ public final class IsaDma implements Snapshottable {
     /** Place at {@link #PAGE_BASE}, {@link #PAGE_PORTS} ports. */
     public IoDevice pageRegisters() {
         return pageRegisters;
+    }
+
+    /** System reset: both controllers cleared and masked, page registers zero. */
+    public void reset() {
+        dma1.reset();
+        dma2.reset();
+        Arrays.fill(pages, 0);
     }
 
     /** A device moves {@code length} bytes into memory (a disk read); returns how many the channel accepted. */

@@ -89,6 +89,12 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
         return slave.vectorBase() + slaveIr;
     }
 
+    /** System reset: both chips uninitialised; the firmware programs them again. */
+    public void reset() {
+        slave.reset();
+        master.reset();
+    }
+
     // ---- ELCR (PIIX3 ports 0x4D0 and 0x4D1) -----------------------------------------
 
     /** Edge (false) or level (true) for one ISA IRQ; the bits the PIIX3 hard-wires to edge stay edge. */

@@ -303,6 +303,24 @@ public final class Pic8259 implements IoDevice, Snapshottable {
         pollNext = (value & OCW3_POLL) != 0;
     }
 
+    /** RESET: back to the uninitialised state (mask clear, vectors 0, IR7 lowest); ELCR is the PIIX3's and stays. */
+    void reset() {
+        irr = inputLevels & levelTriggered;
+        isr = 0;
+        imr = 0;
+        vectorBase = 0;
+        icw1 = 0;
+        icw3 = 0;
+        icw4 = 0;
+        expect = EXPECT_OCW1;
+        lowestPriority = 7;
+        readIsr = false;
+        pollNext = false;
+        specialMask = false;
+        rotateOnAutoEoi = false;
+        updateOutput();
+    }
+
     // ---- views for tests and the debugger ------------------------------------------
 
     public int irr() {

@@ -92,6 +92,16 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         return currentTick();
     }
 
+    /** System reset: every counter waits in mode 0 for a count; counter 2's gate is low. */
+    public void reset() {
+        long tick = currentTick();
+        for (Counter counter : counters) {
+            counter.program(0, ACCESS_LSB_MSB, false, tick);
+        }
+        counters[2].gate = false;
+        irq0Timer.cancel();
+    }
+
     // ---- register protocol ----------------------------------------------------------
 
     @Override

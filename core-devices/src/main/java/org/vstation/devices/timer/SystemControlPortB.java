@@ -43,6 +43,11 @@ public final class SystemControlPortB implements IoDevice, Snapshottable {
         return (control & (TIMER2_GATE | SPEAKER_DATA_ENABLE)) == (TIMER2_GATE | SPEAKER_DATA_ENABLE);
     }
 
+    /** System reset: speaker off, counter 2 gate low, NMI sources enabled. */
+    public void reset() {
+        ioWrite(0, 1, 0);
+    }
+
     @Override
     public int ioRead(int offset, int size) {
         int value = control;
