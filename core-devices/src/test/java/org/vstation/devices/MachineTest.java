@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -217,6 +218,20 @@ class MachineTest {
         machine.start();
         assertTrue(machine.awaitTermination(5, TimeUnit.SECONDS));
         assertEquals(2, cpu.resets, "power-on reset plus the 8042's reset pulse");
+    }
+
+    @Test
+    void garbageWrittenToEveryPortNeverThrows() {
+        Machine machine = newMachine(biosWithMarkers());
+        IoBus io = machine.ioBus();
+        Random random = new Random(5);
+        for (int round = 0; round < 4; round++) {
+            for (int port = 0; port < 0x10000; port++) {
+                io.write(port, 1 << random.nextInt(3), random.nextInt());
+                io.read(port, 1 << random.nextInt(3));
+            }
+            machine.events().runDue();
+        }
     }
 
     @Test

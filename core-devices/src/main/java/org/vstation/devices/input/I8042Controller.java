@@ -180,8 +180,7 @@ public final class I8042Controller implements Snapshottable {
             case WRITE_OUTPUT_PORT -> writeOutputPort(value);
             case WRITE_KEYBOARD_OUTPUT -> placeInOutputBuffer(value, false);
             case WRITE_AUX_OUTPUT -> placeInOutputBuffer(value, true);
-            case WRITE_AUX_DEVICE -> mouse.write(value);
-            default -> throw new IllegalStateException("8042: no data expected for command 0x" + Integer.toHexString(command));
+            default -> mouse.write(value); // WRITE_AUX_DEVICE
         }
     }
 
@@ -221,6 +220,12 @@ public final class I8042Controller implements Snapshottable {
             case READ_TEST_INPUTS -> respond(0x00);
             default -> { } // not implemented by this controller: ignored, as by 8042s that lack it
         }
+    }
+
+    private static boolean takesData(int command) {
+        return command == NONE || (command >= WRITE_RAM && command < WRITE_RAM + 32)
+                || command == WRITE_OUTPUT_PORT || command == WRITE_KEYBOARD_OUTPUT
+                || command == WRITE_AUX_OUTPUT || command == WRITE_AUX_DEVICE;
     }
 
     private void writeRam(int address, int value) {
@@ -325,6 +330,10 @@ public final class I8042Controller implements Snapshottable {
         systemFlag = in.readBoolean();
         lastWriteWasCommand = in.readBoolean();
         commandAwaitingData = in.readInt();
+        if (!takesData(commandAwaitingData)) {
+            throw new IOException("8042: corrupt state, command 0x" + Integer.toHexString(commandAwaitingData)
+                    + " takes no data byte");
+        }
         translator.setBreakPending(in.readBoolean());
         keyboard.restoreState(in);
         mouse.restoreState(in);
