@@ -26,7 +26,7 @@ class StdVgaTest {
 
     /** Planar access to 0xA0000 as in mode 12h. */
     private void planar() {
-        guest.setMode(VgaTestGuest.MODE_12H);
+        guest.setMode(StandardModes.MODE_12H);
     }
 
     private void fillPlanes(long address, int plane0, int plane1, int plane2, int plane3) {
@@ -110,7 +110,7 @@ class StdVgaTest {
 
     @Test
     void memoryMapSelectChoosesTheWindow() {
-        guest.setMode(VgaTestGuest.MODE_03H);
+        guest.setMode(StandardModes.MODE_03H);
         guest.writeByte(0xB8000, 'x');
         assertEquals('x', guest.readByte(0xB8000));
         assertEquals(0xFF, guest.readByte(0xA0000), "0xA0000 is not decoded in text mode");
@@ -169,7 +169,7 @@ class StdVgaTest {
 
     @Test
     void verticalRetraceRecursAtSeventyHertzInTextMode() {
-        guest.setMode(VgaTestGuest.MODE_03H);
+        guest.setMode(StandardModes.MODE_03H);
         long frame = vga.framePeriodNanos();
         assertEquals(1e9 / 70.0, frame, 1e9 / 70.0 * 0.01, "mode 3 runs at 70 Hz");
         long line = frame / 449;
@@ -181,7 +181,7 @@ class StdVgaTest {
                 guest.in(INPUT_STATUS_1_COLOR) & 0x09);
         now[0] = 10 * frame + 0x19C * line + 3 * line; // two lines later it has ended
         assertEquals(0, guest.in(INPUT_STATUS_1_COLOR) & INPUT_STATUS_1_VERTICAL_RETRACE);
-        guest.setMode(VgaTestGuest.MODE_12H);
+        guest.setMode(StandardModes.MODE_12H);
         assertEquals(1e9 / 60.0, vga.framePeriodNanos(), 1e9 / 60.0 * 0.01, "mode 12h runs at 60 Hz");
     }
 
@@ -271,7 +271,7 @@ class StdVgaTest {
 
     @Test
     void snapshotRestoresRegistersAndMemory() throws Exception {
-        guest.setMode(VgaTestGuest.MODE_13H);
+        guest.setMode(StandardModes.MODE_13H);
         guest.dacEntry(5, 1, 2, 3);
         guest.writeByte(0xA0123, 0x77);
         ByteArrayOutputStream saved = new ByteArrayOutputStream();

@@ -273,6 +273,9 @@ public final class VgaRenderer {
         lastCursorAddress = cursorAddress;
         lastBlinkOn = blinkOn;
         full |= fontChanged;
+        if (!full && !cursorChanged && !blinkChanged && !memory.anyDirty()) {
+            return;
+        }
 
         int characterMapSelect = vga.sequencerRegister(SEQ_CHARACTER_MAP_SELECT);
         int fontA = FONT_BASE[(characterMapSelect >> 5 & 1) << 2 | (characterMapSelect >> 2 & 3)];
@@ -343,6 +346,9 @@ public final class VgaRenderer {
     // ---- VGA graphics modes -----------------------------------------------------------------
 
     private void renderGraphics(Geometry g, boolean full) {
+        if (!full && !memory.anyDirty()) {
+            return;
+        }
         updateAttributeColors();
         int clocks = g.characterClocks() + 1; // one more character clock feeds horizontal panning
         int width = g.width();
@@ -394,6 +400,9 @@ public final class VgaRenderer {
     // ---- Bochs VBE modes ----------------------------------------------------------------------
 
     private void renderVbe(Geometry g, boolean full) {
+        if (!full && !memory.anyDirty()) {
+            return;
+        }
         int width = g.width();
         int bpp = g.vbeBitsPerPixel();
         int bytesPerPixel = bpp == 4 ? 0 : (bpp + 7) / 8;

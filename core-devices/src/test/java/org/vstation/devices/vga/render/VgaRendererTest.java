@@ -1,7 +1,8 @@
 package org.vstation.devices.vga.render;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.vstation.devices.vga.VgaTestGuest.*;
+import static org.vstation.devices.vga.StandardModes.*;
+import static org.vstation.devices.vga.VgaTestGuest.glyphRow;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
