@@ -1,6 +1,7 @@
 package org.vstation.devices;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -18,11 +19,14 @@ import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.clock.VirtualClock;
 import org.vstation.devices.debug.DebugConsole;
 import org.vstation.devices.debug.PostCodePort;
+import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.irq.InterruptLine;
 import org.vstation.devices.irq.InterruptRouter;
 import org.vstation.devices.memory.RomDevice;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
+import org.vstation.devices.vga.StdVga;
+import org.vstation.devices.vga.render.VgaRenderer;
 
 /**
  * One virtual PC: a processor wired to memory, the I/O bus, the clock and
@@ -38,6 +42,7 @@ public final class Machine {
 
     public static final int COM1_PORT = 0x3F8;
     public static final int COM1_IRQ = 4;
+    public static final int VGA_PCI_SLOT = 2;
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -55,6 +60,8 @@ public final class Machine {
     private final Uart16550 com1;
     private final PostCodePort postCodes = new PostCodePort();
     private final List<Runnable> resetHandlers = new CopyOnWriteArrayList<>();
+    private final StdVga vga;
+    private final VgaRenderer screen;
 
     private final List<IntConsumer> serialListeners = new CopyOnWriteArrayList<>();
     private final List<IntConsumer> debugConsoleListeners = new CopyOnWriteArrayList<>();
@@ -87,6 +94,16 @@ public final class Machine {
         ioBus.place(debugConsole, DebugConsole.SEABIOS_PORT, 1);
         ioBus.place(debugConsole, DebugConsole.BOCHS_PORT, 1);
         ioBus.place(postCodes, PostCodePort.PORT, 1);
+
+        // ---- display: QEMU's standard VGA at 00:02.0, as SeaBIOS finds it on QEMU's i440FX ----
+        vga = new StdVga(config.videoMemoryMegabytes() << 20, config.vgaBiosImage(), clock);
+        ioBus.place(vga.legacyPorts(), StdVga.LEGACY_PORT_BASE, StdVga.LEGACY_PORT_COUNT);
+        ioBus.place(vga.dispiPorts(), StdVga.DISPI_PORT_BASE, StdVga.DISPI_PORT_COUNT);
+        memory.mapDevice(StdVga.LEGACY_WINDOW_BASE, StdVga.LEGACY_WINDOW_SIZE, vga.legacyWindow());
+        pciBus.attach(VGA_PCI_SLOT, 0, vga);
+        screen = new VgaRenderer(vga);
+        onReset(vga::reset);
+        // ---- end of display ----
 
         processor.reset();
     }
@@ -134,6 +151,24 @@ public final class Machine {
 
     public Processor processor() {
         return processor;
+    }
+
+    public StdVga vga() {
+        return vga;
+    }
+
+    /**
+     * The guest's screen as it is now: rendered on the VM thread at its next
+     * slice boundary and handed back as a copy (for --screenshot and tests).
+     * Completes only while the machine runs.
+     */
+    public CompletableFuture<Framebuffer> captureScreen() {
+        CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
+        post(() -> {
+            screen.render();
+            picture.complete(screen.framebuffer().copy());
+        });
+        return picture;
     }
 
     public int lastPostCode() {

@@ -37,6 +37,13 @@ public final class Framebuffer {
         return pixels;
     }
 
+    /** An independent copy of the picture (for handing to another thread), marked all dirty. */
+    public Framebuffer copy() {
+        Framebuffer copy = new Framebuffer(width, height);
+        System.arraycopy(pixels, 0, copy.pixels, 0, pixels.length);
+        return copy;
+    }
+
     public int pixel(int x, int y) {
         return pixels[y * width + x];
     }

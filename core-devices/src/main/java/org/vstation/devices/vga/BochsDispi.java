@@ -3,6 +3,7 @@ package org.vstation.devices.vga;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The Bochs VBE "DISPI" interface: an index port (0x1CE) and a 16-bit data
@@ -174,7 +175,7 @@ public final class BochsDispi {
             yOffset = 0;
             if ((value & NOCLEARMEM) == 0) {
                 long frameBytes = Math.min((long) lineBytes() * yres, memory.size());
-                java.util.Arrays.fill(memory.bytes(), 0, (int) frameBytes, (byte) 0);
+                Arrays.fill(memory.bytes(), 0, (int) frameBytes, (byte) 0);
                 memory.markDirty(0, (int) frameBytes);
             }
         }

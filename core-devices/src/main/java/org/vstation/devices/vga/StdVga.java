@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.vstation.cpu.bus.MemoryMappedDevice;
 import org.vstation.cpu.bus.TimeSource;
 import org.vstation.devices.bus.IoDevice;
@@ -218,6 +219,24 @@ public final class StdVga extends PciDevice {
             defineExpansionRom(vgaBios);
         }
         miscOutput = MISC_OUTPUT_COLOR_EMULATION;
+    }
+
+    /** The reset line: registers return to power-on values (blank screen, DISPI off); video memory keeps its contents. */
+    public void reset() {
+        Arrays.fill(sequencer, 0);
+        Arrays.fill(graphics, 0);
+        Arrays.fill(attribute, 0);
+        Arrays.fill(crtc, 0);
+        sequencerIndex = graphicsIndex = attributeIndex = crtcIndex = 0;
+        attributeFlipFlopData = false;
+        miscOutput = MISC_OUTPUT_COLOR_EMULATION;
+        featureControl = 0;
+        videoSubsystemEnable = 1;
+        latches = 0;
+        dac.setPixelMask(0xFF);
+        dispi.write(BochsDispi.INDEX_ENABLE, 0);
+        memory.markAllDirty();
+        modeGeneration++;
     }
 
     public IoDevice legacyPorts() {
