@@ -110,14 +110,17 @@ public final class VgaDac {
                 | widen(palette[index * 3 + 2]);
     }
 
-    /** 6-bit DAC values drive the full output range: 0x3F is full intensity. */
+    /**
+     * 6-bit DAC values drive the full output range (0x3F is full intensity);
+     * the two low bits copy the lowest, as QEMU's screendumps show.
+     */
     private int widen(byte component) {
         int c = component & 0xFF;
         if (eightBitEntries) {
             return c;
         }
         c &= 0x3F;
-        return c << 2 | c >>> 4;
+        return c << 2 | (c & 1) * 3;
     }
 
     void saveState(DataOutput out) throws IOException {

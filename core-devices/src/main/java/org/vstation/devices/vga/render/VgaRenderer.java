@@ -41,7 +41,7 @@ public final class VgaRenderer {
     /** Everything derived from the registers that decides where each pixel comes from. */
     private record Geometry(Kind kind, int width, int height, int startAddress, int lineIncrement, int addressMode,
                             int cgaSubstitution, int characterClocks, int characterWidth, int rowHeight,
-                            int doubleScan, int verticalScale, int presetRowScan, int lineCompare, int panning,
+                            int doubleScan, int dotRepeat, int presetRowScan, int lineCompare, int panning,
                             int vbeBitsPerPixel, long vbeStart, int vbePitch) {
     }
 
@@ -138,23 +138,25 @@ public final class VgaRenderer {
                 : (crtcMode & 0x40) != 0 ? BYTE_MODE
                 : (crtcMode & 0x20) != 0 ? WORD_MODE_MA15 : WORD_MODE;
         int cgaSubstitution = ~crtcMode & 0x03; // bit 0: row scan 0 drives MA13; bit 1: row scan 1 drives MA14
-        // Rows that repeat the same memory (no CGA substitution) are shown once, as the mode's pixel height intends.
-        int verticalScale = kind == Kind.TEXT ? 1 : doubleScan * (cgaSubstitution == 0 ? rowHeight : 1);
-        int width = characterClocks * characterWidth / (kind == Kind.COLOR_256 ? 2 : 1);
-        int height = displayLines / verticalScale;
+        // The picture is the raster as the monitor sees it (as QEMU shows it too): one output pixel per dot
+        // and one row per scan line, so 320x200 modes come out as 640x400 with each pixel doubled.
+        int dotRepeat = (clocking & CLOCKING_DOT_CLOCK_HALF) != 0 ? 2 : 1;
+        int width = characterClocks * characterWidth * dotRepeat;
+        int height = displayLines;
         int startAddress = vga.crtcRegister(CRTC_START_ADDRESS_HIGH) << 8 | vga.crtcRegister(CRTC_START_ADDRESS_LOW);
         int lineIncrement = vga.crtcRegister(CRTC_OFFSET) * 2;
         int pan = vga.attributeRegister(ATTR_HORIZONTAL_PEL_PANNING) & 0x0F;
-        int panning = switch (kind) {
+        int panningDots = switch (kind) {
             case TEXT -> characterWidth == 9 ? (pan < 8 ? pan + 1 : 0) : pan & 7;
-            case COLOR_256 -> (pan & 7) >> 1;
+            case COLOR_256 -> pan & 6; // 256-colour pixels are two dots wide and pan by whole pixels
             default -> pan & 7;
         };
+        int panning = panningDots * dotRepeat;
         if (width <= 0 || height <= 0) {
             return blank();
         }
         return new Geometry(kind, Math.min(width, MAX_WIDTH), Math.min(height, MAX_HEIGHT), startAddress, lineIncrement,
-                addressMode, cgaSubstitution, characterClocks, characterWidth, rowHeight, doubleScan, verticalScale,
+                addressMode, cgaSubstitution, characterClocks, characterWidth, rowHeight, doubleScan, dotRepeat,
                 vga.crtcRegister(CRTC_PRESET_ROW_SCAN) & 0x1F, lineCompare, panning, 0, 0, 0);
     }
 
@@ -203,7 +205,7 @@ public final class VgaRenderer {
 
     /** Row start address and row scan for an output line, following preset row scan and the line compare split. */
     private static long scanPosition(Geometry g, int outputLine) {
-        int physical = outputLine * g.verticalScale();
+        int physical = outputLine;
         int base;
         int logical;
         if (physical > g.lineCompare()) {
@@ -285,7 +287,7 @@ public final class VgaRenderer {
         int cellWidth = g.characterWidth();
         int width = g.width();
         int[] pixels = framebuffer.pixels();
-        int[] line = lineBuffer((columns + 1) * cellWidth);
+        int[] line = lineBuffer((columns + 1) * cellWidth * g.dotRepeat());
 
         for (int y = 0; y < g.height(); y++) {
             long position = scanPosition(g, y);
@@ -325,8 +327,19 @@ public final class VgaRenderer {
                     line[x++] = extend && (glyph & 1) != 0 ? foreground : background;
                 }
             }
+            repeatDots(line, x, g.dotRepeat());
             System.arraycopy(line, g.panning(), pixels, y * width, width);
             framebuffer.markRowsDirty(y, y + 1);
+        }
+    }
+
+    /** With the dot clock halved every dot lasts two pixels: widens the first {@code dots} entries in place. */
+    private static void repeatDots(int[] line, int dots, int repeat) {
+        if (repeat == 2) {
+            for (int i = dots - 1; i >= 0; i--) {
+                line[2 * i] = line[i];
+                line[2 * i + 1] = line[i];
+            }
         }
     }
 
@@ -353,7 +366,7 @@ public final class VgaRenderer {
         int clocks = g.characterClocks() + 1; // one more character clock feeds horizontal panning
         int width = g.width();
         int[] pixels = framebuffer.pixels();
-        int[] line = lineBuffer(clocks * 8);
+        int[] line = lineBuffer(clocks * 8 * g.dotRepeat());
         VgaDac dac = vga.dac();
         int pixelMask = dac.pixelMask();
         for (int y = 0; y < g.height(); y++) {
@@ -369,7 +382,9 @@ public final class VgaRenderer {
                 switch (g.kind()) {
                     case COLOR_256 -> {
                         for (int plane = 0; plane < 4; plane++) {
-                            line[x++] = dac.argb(planes >>> (8 * plane) & pixelMask);
+                            int color = dac.argb(planes >>> (8 * plane) & pixelMask);
+                            line[x++] = color; // a 256-colour pixel lasts two dots
+                            line[x++] = color;
                         }
                     }
                     case INTERLEAVED -> {
@@ -392,7 +407,8 @@ public final class VgaRenderer {
                     }
                 }
             }
-            System.arraycopy(line, Math.min(g.panning(), x - width), pixels, y * width, width);
+            repeatDots(line, x, g.dotRepeat());
+            System.arraycopy(line, Math.min(g.panning(), x * g.dotRepeat() - width), pixels, y * width, width);
             framebuffer.markRowsDirty(y, y + 1);
         }
     }

@@ -29,7 +29,7 @@ class VgaRendererTest {
     }
 
     private static int expand(int six) {
-        return six << 2 | six >> 4;
+        return six << 2 | (six & 1) * 3;
     }
 
     private static int ega(int index) {
@@ -164,19 +164,20 @@ class VgaRendererTest {
         guest.writeByte(0xA0000 + 7 * 320 + 5, 0x80);
         guest.writeByte(0xA0000 + 199 * 320 + 319, 0x04);
         Framebuffer fb = render();
-        assertEquals(320, fb.width());
-        assertEquals(200, fb.height());
-        assertEquals(rgb(new int[] {0x3F, 0x00, 0x10}), fb.pixel(5, 7));
-        assertEquals(ega(0x04), fb.pixel(319, 199));
-        assertEquals(ega(0x00), fb.pixel(6, 7));
+        assertEquals(640, fb.width(), "the raster: each pixel two dots wide");
+        assertEquals(400, fb.height(), "and two scan lines high");
+        assertEquals(rgb(new int[] {0x3F, 0x00, 0x10}), fb.pixel(10, 14));
+        assertEquals(rgb(new int[] {0x3F, 0x00, 0x10}), fb.pixel(11, 15));
+        assertEquals(ega(0x04), fb.pixel(639, 399));
+        assertEquals(ega(0x00), fb.pixel(12, 14));
         assertEquals(0x80, guest.readByte(0xA0000 + 7 * 320 + 5), "chain-4 reads back the byte");
 
         guest.dacEntry(0x80, 0x00, 0x3F, 0x00);
         renderer.render();
-        assertEquals(rgb(new int[] {0x00, 0x3F, 0x00}), fb.pixel(5, 7), "a palette change recolours the screen");
+        assertEquals(rgb(new int[] {0x00, 0x3F, 0x00}), fb.pixel(10, 14), "a palette change recolours the screen");
         guest.out(StdVga.DAC_PIXEL_MASK, 0x0F);
         renderer.render();
-        assertEquals(ega(0x00), fb.pixel(5, 7), "pixel mask 0x0F turns 0x80 into entry 0");
+        assertEquals(ega(0x00), fb.pixel(10, 14), "pixel mask 0x0F turns 0x80 into entry 0");
     }
 
     @Test
@@ -210,16 +211,17 @@ class VgaRendererTest {
     }
 
     @Test
-    void mode0dIsThreeHundredTwentyByTwoHundred() {
+    void mode0dDoublesDotsAndScanLines() {
         guest.setMode(MODE_0DH);
         guest.graphics(StdVga.GC_SET_RESET, 0x0E);
         guest.graphics(StdVga.GC_ENABLE_SET_RESET, 0x0F);
         guest.writeByte(0xA0000 + 199 * 40 + 39, 0);
         Framebuffer fb = render();
-        assertEquals(320, fb.width());
-        assertEquals(200, fb.height());
-        assertEquals(ega(0x16), fb.pixel(319, 199), "attribute palette maps 14 to DAC 0x16");
-        assertEquals(ega(0x00), fb.pixel(319, 198));
+        assertEquals(640, fb.width());
+        assertEquals(400, fb.height());
+        assertEquals(ega(0x16), fb.pixel(639, 399), "attribute palette maps 14 to DAC 0x16");
+        assertEquals(ega(0x16), fb.pixel(638, 398), "double scan");
+        assertEquals(ega(0x00), fb.pixel(639, 397));
     }
 
     @Test
@@ -228,14 +230,18 @@ class VgaRendererTest {
         guest.writeByte(0xB8000, 0b00_01_10_11); // line 0, pixels 0-3
         guest.writeByte(0xB8000 + 0x2000 + 79, 0b11_00_00_00); // line 1, pixel 316
         Framebuffer fb = render();
-        assertEquals(320, fb.width());
-        assertEquals(200, fb.height());
-        assertEquals(ega(0x00), fb.pixel(0, 0));
-        assertEquals(ega(0x13), fb.pixel(1, 0));
-        assertEquals(ega(0x15), fb.pixel(2, 0));
-        assertEquals(ega(0x17), fb.pixel(3, 0));
-        assertEquals(ega(0x17), fb.pixel(316, 1));
-        assertEquals(ega(0x00), fb.pixel(316, 0));
+        assertEquals(640, fb.width());
+        assertEquals(400, fb.height());
+        int[][] expected = {{0, 0x00}, {1, 0x13}, {2, 0x15}, {3, 0x17}};
+        for (int[] pixel : expected) {
+            for (int scan = 0; scan < 2; scan++) {
+                assertEquals(ega(pixel[1]), fb.pixel(2 * pixel[0], scan), "pixel " + pixel[0]);
+                assertEquals(ega(pixel[1]), fb.pixel(2 * pixel[0] + 1, scan), "pixel " + pixel[0]);
+            }
+        }
+        assertEquals(ega(0x17), fb.pixel(2 * 316, 2), "line 1 of the picture comes from the odd bank");
+        assertEquals(ega(0x17), fb.pixel(2 * 316 + 1, 3));
+        assertEquals(ega(0x00), fb.pixel(2 * 316, 0));
         assertEquals(0b00_01_10_11, guest.readByte(0xB8000), "odd/even reads back the CGA byte");
     }
 
