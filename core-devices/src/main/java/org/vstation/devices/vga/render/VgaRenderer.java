@@ -322,8 +322,9 @@ public final class VgaRenderer {
                     line[x++] = (glyph >> bit & 1) != 0 ? foreground : background;
                 }
                 if (cellWidth == 9) {
-                    // The ninth dot repeats the eighth for the line-drawing characters 0xC0-0xDF, else shows background.
-                    boolean extend = solid || lineGraphics && code >= 0xC0 && code <= 0xDF;
+                    // The ninth dot repeats the eighth for the line-drawing characters, else shows background.
+                    // IBM documents 0xC0-0xDF; QEMU's screendumps extend 0xB0-0xDF, and we match QEMU's picture.
+                    boolean extend = solid || lineGraphics && code >= 0xB0 && code <= 0xDF;
                     line[x++] = extend && (glyph & 1) != 0 ? foreground : background;
                 }
             }
