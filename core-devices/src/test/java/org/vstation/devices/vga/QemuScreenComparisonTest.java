@@ -27,29 +27,41 @@ class QemuScreenComparisonTest {
     private static final int GRAPHICS = 0x30;
     private static final int ATTRIBUTE = 0x40;
     private static final int DAC = 0x100;
+    private static final int DISPI = 0x80;
+    /** Patterns 6 and up are Bochs VBE modes. */
+    private static final int VBE_PATTERNS = 6;
 
     @ParameterizedTest(name = "pattern {0}")
-    @ValueSource(ints = {1, 2, 3, 4, 5})
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void ourPictureEqualsQemusScreendump(int pattern, @TempDir Path work) throws Exception {
         assumeTrue(QemuVgaOracle.available(), "needs qemu-system-i386 and nasm");
         Path floppy = QemuVgaOracle.assembleFloppy("vga-state-guest.asm", work, "PATTERN=" + pattern);
         byte[] registers;
         byte[] planes;
         byte[] cpuView;
+        byte[] framebufferMemory = null;
         Framebuffer expected;
         try (QemuVgaOracle qemu = QemuVgaOracle.boot(floppy, work)) {
             qemu.awaitByte(0x5FF, 0x5A);
             registers = qemu.physicalMemory(REGISTERS, 0x400);
             planes = qemu.physicalMemory(0x10000, 0x40000);
             cpuView = qemu.physicalMemory(0x50000, 0x10000);
+            if (pattern >= VBE_PATTERNS) {
+                framebufferMemory = qemu.physicalMemory(qemu.vgaFramebufferAddress(), 32 * 0x10000);
+            }
             expected = qemu.screendump();
         }
 
         StdVga vga = new StdVga(StdVga.DEFAULT_VIDEO_MEMORY, null, () -> 0);
         VgaTestGuest guest = new VgaTestGuest(vga);
-        loadPlanes(guest, planes);
-        loadRegisters(guest, registers);
-        loadThroughWindow(guest, registers, cpuView);
+        if (pattern >= VBE_PATTERNS) {
+            loadRegisters(guest, registers);
+            loadVbeMode(guest, registers, framebufferMemory);
+        } else {
+            loadPlanes(guest, planes);
+            loadRegisters(guest, registers);
+            loadThroughWindow(guest, registers, cpuView);
+        }
         VgaRenderer renderer = new VgaRenderer(vga);
         renderer.render();
         Framebuffer ours = renderer.framebuffer();
@@ -110,6 +122,21 @@ class QemuScreenComparisonTest {
         guest.out(StdVga.ATTRIBUTE_ADDRESS, StdVga.ATTR_PALETTE_ADDRESS_SOURCE);
         for (int i = 0; i < 256; i++) {
             guest.dacEntry(i, r[DAC + 3 * i] & 0xFF, r[DAC + 3 * i + 1] & 0xFF, r[DAC + 3 * i + 2] & 0xFF);
+        }
+    }
+
+    /** The DISPI mode as the guest set it, then video memory bank by bank through the 64 KiB window. */
+    private static void loadVbeMode(VgaTestGuest guest, byte[] r, byte[] framebufferMemory) {
+        int[] indexes = {BochsDispi.INDEX_XRES, BochsDispi.INDEX_YRES, BochsDispi.INDEX_BPP, BochsDispi.INDEX_ENABLE,
+                BochsDispi.INDEX_VIRT_WIDTH, BochsDispi.INDEX_X_OFFSET, BochsDispi.INDEX_Y_OFFSET};
+        for (int index : indexes) {
+            guest.dispi(index, (r[DISPI + 2 * index] & 0xFF) | (r[DISPI + 2 * index + 1] & 0xFF) << 8);
+        }
+        for (int bank = 0; bank < framebufferMemory.length / 0x10000; bank++) {
+            guest.dispi(BochsDispi.INDEX_BANK, bank);
+            for (int offset = 0; offset < 0x10000; offset++) {
+                guest.writeByte(0xA0000 + offset, framebufferMemory[bank * 0x10000 + offset] & 0xFF);
+            }
         }
     }
 

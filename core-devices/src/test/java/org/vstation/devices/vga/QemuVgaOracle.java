@@ -124,6 +124,18 @@ final class QemuVgaOracle implements AutoCloseable {
         return Files.readAllBytes(file);
     }
 
+    /** Where SeaBIOS put the standard VGA's BAR0 (the linear framebuffer), from "info pci". */
+    long vgaFramebufferAddress() throws IOException {
+        String pci = command("info pci");
+        int device = pci.indexOf("1234:1111");
+        java.util.regex.Matcher bar = java.util.regex.Pattern.compile("BAR0: 32 bit prefetchable memory at (0x[0-9a-f]+)")
+                .matcher(pci);
+        if (device < 0 || !bar.find(device)) {
+            throw new IOException("no standard VGA BAR0 in: " + pci);
+        }
+        return Long.decode(bar.group(1));
+    }
+
     /** QEMU's screendump, a binary PPM (P6), as a framebuffer. */
     Framebuffer screendump() throws IOException {
         Path file = workDirectory.resolve("screen.ppm");

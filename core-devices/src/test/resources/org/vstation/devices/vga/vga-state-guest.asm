@@ -8,6 +8,10 @@
 ;   PATTERN 3: mode 12h, colour bands drawn with write mode 2 and the bit mask
 ;   PATTERN 4: mode 04h (CGA 320x200x4), a checker of all four colours
 ;   PATTERN 5: mode 0Dh, diagonal bands of the 16 colours
+;   PATTERN 6: Bochs VBE 800x600x32, a byte pattern written through the banked window
+;   PATTERN 7: Bochs VBE 1024x768x8 with a custom palette, through the banked window
+;   PATTERN 8: Bochs VBE 640x480x16, through the banked window
+; The DISPI registers 0-0xA are recorded as words at 0x680.
 ; After the dump the guest writes 0x5A to 0x5FF and halts.
 
 bits 16
@@ -205,8 +209,52 @@ main:
     mov ax, 0x0001
     out dx, ax
     mov si, 0xa000
+%elif PATTERN == 6
+    mov bx, 800
+    mov cx, 600
+    mov si, 32
+    call vbe_mode
+    mov word [fill_count], 30       ; banks of 64 KiB covering 800*600*4 bytes
+    call fill_banks
+    mov si, 0xa000
+%elif PATTERN == 7
+    mov bx, 1024
+    mov cx, 768
+    mov si, 8
+    call vbe_mode
+    mov dx, 0x03c8                  ; palette: entry i = (i mod 64, i/4, (255-i)/4)
+    xor al, al
+    out dx, al
+    inc dx
+    xor bx, bx
+.palette:
+    mov al, bl
+    and al, 63
+    out dx, al
+    mov al, bl
+    shr al, 2
+    out dx, al
+    mov al, 255
+    sub al, bl
+    shr al, 2
+    out dx, al
+    inc bx
+    cmp bx, 256
+    jb .palette
+    mov word [fill_count], 12       ; 1024*768 bytes
+    call fill_banks
+    mov si, 0xa000
+%elif PATTERN == 8
+    mov bx, 640
+    mov cx, 480
+    mov si, 16
+    call vbe_mode
+    mov word [fill_count], 10       ; 640*480*2 bytes
+    call fill_banks
+    mov si, 0xa000
 %endif
 
+    call dump_dispi
     call dump_cpu_view
     call dump_state
     mov byte [0x5ff], 0x5a
@@ -214,6 +262,81 @@ main:
 .halt:
     hlt
     jmp .halt
+
+%if PATTERN >= 6
+; DISPI mode BX x CX x SI bpp, enabled with the linear framebuffer.
+vbe_mode:
+    mov ax, 4                       ; ENABLE = 0 while changing the mode
+    xor dx, dx
+    call dispi_write
+    mov ax, 1
+    mov dx, bx
+    call dispi_write
+    mov ax, 2
+    mov dx, cx
+    call dispi_write
+    mov ax, 3
+    mov dx, si
+    call dispi_write
+    mov ax, 4
+    mov dx, 0x41
+    call dispi_write
+    ret
+
+; Fills DI banks through the 64 KiB window: byte i of bank b = i ^ (i >> 9) ^ (b * 29).
+fill_banks:
+    xor bp, bp                      ; bank
+.bank:
+    mov ax, 5
+    mov dx, bp
+    call dispi_write
+    mov ax, 0xa000
+    mov es, ax
+    imul bx, bp, 29
+    xor di, di
+.byte:
+    mov ax, di
+    shr ax, 9
+    xor ax, di
+    xor ax, bx
+    mov [es:di], al
+    inc di
+    jnz .byte
+    inc bp
+    cmp bp, [fill_count]
+    jb .bank
+    ret
+
+fill_count: dw 0
+
+; DISPI register AX = DX.
+dispi_write:
+    push dx
+    mov dx, 0x01ce
+    out dx, ax
+    pop ax
+    mov dx, 0x01cf
+    out dx, ax
+    ret
+%endif
+
+; DISPI registers 0-0xA as words at 0x680.
+dump_dispi:
+    xor ax, ax
+    mov es, ax
+    mov di, 0x680
+    xor bx, bx
+.next:
+    mov dx, 0x01ce
+    mov ax, bx
+    out dx, ax
+    mov dx, 0x01cf
+    in ax, dx
+    stosw
+    inc bx
+    cmp bx, 0x0b
+    jb .next
+    ret
 
 ; The CPU's view of the window whose segment is in SI: 64 KiB to 0x50000.
 dump_cpu_view:
