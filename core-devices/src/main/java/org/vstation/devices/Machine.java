@@ -164,11 +164,21 @@ public final class Machine {
      */
     public CompletableFuture<Framebuffer> captureScreen() {
         CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
+        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        return picture;
+    }
+
+    /**
+     * For a console that repaints often: brings the picture up to date on
+     * the VM thread and hands the live framebuffer to {@code sink} there; its
+     * dirty rectangle says what changed since the previous refresh. The sink
+     * must copy what it needs before returning.
+     */
+    public void refreshScreen(Consumer<Framebuffer> sink) {
         post(() -> {
             screen.render();
-            picture.complete(screen.framebuffer().copy());
+            sink.accept(screen.framebuffer());
         });
-        return picture;
     }
 
     public int lastPostCode() {
