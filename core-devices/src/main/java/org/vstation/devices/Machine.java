@@ -264,6 +264,19 @@ public final class Machine {
     }
 
     /**
+     * The last picture of a machine whose VM thread has ended (or never
+     * started), rendered on the caller's thread: nothing else touches the
+     * devices any more. For a running machine use {@link #captureScreen()}.
+     */
+    public Framebuffer finalScreen() {
+        if (vmThread != null && terminated.getCount() != 0) {
+            throw new IllegalStateException(name + " is still running; use captureScreen()");
+        }
+        screen.render();
+        return screen.framebuffer().copy();
+    }
+
+    /**
      * For a console that repaints often: brings the picture up to date on
      * the VM thread and hands the live framebuffer to {@code sink} there; its
      * dirty rectangle says what changed since the previous refresh. The sink
