@@ -70,6 +70,11 @@ class DebianLiveBootTest {
             assertTrue(interfaces.stream().anyMatch(line -> line.split("\\s+")[0].equals("eth0")),
                     () -> "no driver took the RTL8139: " + interfaces);
 
+            console.type("ls -l /proc/[0-9]*/fd/0\n");
+            List<String> standardInputs = lines(console.awaitText(PROMPT, COMMAND_TIMEOUT));
+            assertTrue(standardInputs.stream().anyMatch(line -> line.endsWith("-> /dev/tty1")),
+                    () -> "no shell reads the VGA console tty1: " + standardInputs);
+
             console.type("poweroff\n");
             assertTrue(qemu.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
                     () -> "QEMU still runs after poweroff; the guest sent:\n" + console.transcript());
