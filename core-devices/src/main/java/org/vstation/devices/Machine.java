@@ -1,0 +1,333 @@
+package org.vstation.devices;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vstation.cpu.CpuInternalError;
+import org.vstation.cpu.Processor;
+import org.vstation.cpu.bus.PhysicalMemory;
+import org.vstation.devices.bus.IoPortBus;
+import org.vstation.devices.clock.EventQueue;
+import org.vstation.devices.clock.VirtualClock;
+import org.vstation.devices.debug.DebugConsole;
+import org.vstation.devices.debug.PostCodePort;
+import org.vstation.devices.irq.InterruptLine;
+import org.vstation.devices.irq.InterruptRouter;
+import org.vstation.devices.memory.RomDevice;
+import org.vstation.devices.pci.PciBus;
+import org.vstation.devices.serial.Uart16550;
+
+/**
+ * One virtual PC: a processor wired to memory, the I/O bus, the clock and
+ * the devices, run on a thread of its own.
+ *
+ * <p>Everything guest-visible happens on the VM thread. Other threads (the
+ * UI, the command line, host I/O completions) talk to the machine only
+ * through the thread-safe methods here, which hand work to the VM thread via
+ * {@link #post(Runnable)}.
+ */
+public final class Machine {
+    private static final Logger log = LoggerFactory.getLogger(Machine.class);
+
+    public static final int COM1_PORT = 0x3F8;
+    public static final int COM1_IRQ = 4;
+    /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
+    private static final int LOW_BIOS_WINDOW = 0x20000;
+    /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
+    private static final long SLICE_INSTRUCTIONS = 20_000;
+    /** Longest sleep of a halted CPU before the loop looks around again. */
+    private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final String name;
+    private final PhysicalMemory memory;
+    private final IoPortBus ioBus = new IoPortBus();
+    private final VirtualClock clock = new VirtualClock();
+    private final EventQueue events = new EventQueue(clock);
+    private final PciBus pciBus;
+    private final Processor processor;
+    private final Uart16550 com1;
+    private final PostCodePort postCodes = new PostCodePort();
+    private final List<Runnable> resetHandlers = new CopyOnWriteArrayList<>();
+
+    private final List<IntConsumer> serialListeners = new CopyOnWriteArrayList<>();
+    private final List<IntConsumer> debugConsoleListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<MachineState>> stateListeners = new CopyOnWriteArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    /** ISA interrupt lines; the interrupt-controller block below replaces this when the PIC is present. */
+    private InterruptRouter interruptRouter = irq -> InterruptLine.UNCONNECTED;
+
+    private volatile MachineState state = MachineState.CREATED;
+    private volatile String errorMessage;
+    private volatile Thread vmThread;
+    private boolean powerOffRequested;
+    private boolean resetRequested;
+    private boolean paused;
+
+    public Machine(String name, MachineConfig config, ProcessorFactory processorFactory) {
+        this.name = name;
+        this.memory = new PhysicalMemory(config.memoryMegabytes() << 20);
+        this.pciBus = new PciBus(ioBus, memory);
+        this.processor = processorFactory.create(memory, ioBus, this::acknowledgeInterrupt, clock);
+
+        mapBios(config.biosImage());
+
+        com1 = new Uart16550("COM1 (16550A)", interruptRouter.line(COM1_IRQ), events,
+                b -> serialListeners.forEach(l -> l.accept(b)));
+        ioBus.place(com1, COM1_PORT, 8);
+        DebugConsole debugConsole = new DebugConsole(b -> debugConsoleListeners.forEach(l -> l.accept(b)));
+        ioBus.place(debugConsole, DebugConsole.SEABIOS_PORT, 1);
+        ioBus.place(debugConsole, DebugConsole.BOCHS_PORT, 1);
+        ioBus.place(postCodes, PostCodePort.PORT, 1);
+
+        processor.reset();
+    }
+
+    /**
+     * The flash sits at the top of the 4 GiB space, where the reset vector
+     * 0xFFFFFFF0 points; its last 128 KiB also appear at 0xE0000-0xFFFFF for
+     * real-mode code, as on every PC.
+     */
+    private void mapBios(byte[] image) {
+        if (image == null) {
+            throw new IllegalArgumentException("no BIOS image given");
+        }
+        memory.mapDevice((1L << 32) - image.length, image.length, new RomDevice("BIOS flash", image, 0));
+        int lowSize = Math.min(image.length, LOW_BIOS_WINDOW);
+        memory.mapDevice(0x100000 - lowSize, lowSize,
+                new RomDevice("BIOS (below 1 MiB)", image, image.length - lowSize));
+    }
+
+    private int acknowledgeInterrupt() {
+        throw new IllegalStateException("interrupt acknowledge without an interrupt controller");
+    }
+
+    // ---- wiring access for device blocks and tests ------------------------------------
+
+    public String name() {
+        return name;
+    }
+
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    public IoPortBus ioBus() {
+        return ioBus;
+    }
+
+    public EventQueue events() {
+        return events;
+    }
+
+    public PciBus pciBus() {
+        return pciBus;
+    }
+
+    public Processor processor() {
+        return processor;
+    }
+
+    public int lastPostCode() {
+        return postCodes.lastCode();
+    }
+
+    /** Devices that must return to their power-on state on a machine reset register here. */
+    public void onReset(Runnable handler) {
+        resetHandlers.add(handler);
+    }
+
+    // ---- host-side observation (listeners run on the VM thread) ------------------------
+
+    public void addSerialListener(IntConsumer listener) {
+        serialListeners.add(listener);
+    }
+
+    public void addDebugConsoleListener(IntConsumer listener) {
+        debugConsoleListeners.add(listener);
+    }
+
+    public void addStateListener(Consumer<MachineState> listener) {
+        stateListeners.add(listener);
+    }
+
+    public MachineState state() {
+        return state;
+    }
+
+    /** Why the machine stopped with {@link MachineState#ERROR}, or null. */
+    public String errorMessage() {
+        return errorMessage;
+    }
+
+    // ---- thread-safe control ------------------------------------------------------------
+
+    /** Runs {@code task} on the VM thread at the next slice boundary. */
+    public void post(Runnable task) {
+        tasks.add(task);
+        Thread thread = vmThread;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Bytes typed on the host side of COM1. */
+    public void sendToSerial(byte[] bytes) {
+        byte[] copy = bytes.clone();
+        post(() -> com1.receive(copy));
+    }
+
+    /** Powers on: starts the VM thread. */
+    public synchronized void start() {
+        if (vmThread != null) {
+            throw new IllegalStateException(name + " is already started");
+        }
+        Thread thread = Thread.ofPlatform().name("vm-" + name).daemon(true).unstarted(this::runLoop);
+        vmThread = thread;
+        thread.start();
+    }
+
+    /** Hard power off (pulling the plug); the VM thread ends after the current slice. */
+    public void powerOff() {
+        post(() -> {
+            powerOffRequested = true;
+            processor.requestStop();
+        });
+    }
+
+    /** Presses the reset button. */
+    public void reset() {
+        post(() -> {
+            resetRequested = true;
+            processor.requestStop();
+        });
+    }
+
+    public void pause() {
+        post(() -> {
+            paused = true;
+            processor.requestStop();
+        });
+    }
+
+    public void resume() {
+        post(() -> paused = false);
+    }
+
+    /**
+     * Requests power off from the VM thread itself (a device's ACPI S5, the
+     * runner's --until match): the current instruction completes first.
+     */
+    public void requestPowerOffFromVmThread() {
+        powerOffRequested = true;
+        processor.requestStop();
+    }
+
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    // ---- the VM loop --------------------------------------------------------------------
+
+    private void runLoop() {
+        setState(MachineState.RUNNING);
+        try {
+            while (!powerOffRequested) {
+                runPostedTasks();
+                if (powerOffRequested) {
+                    break;
+                }
+                if (resetRequested) {
+                    resetRequested = false;
+                    resetMachine();
+                }
+                if (paused) {
+                    idleWhilePaused();
+                    continue;
+                }
+                events.runDue();
+                Processor.StopReason reason = processor.run(SLICE_INSTRUCTIONS);
+                switch (reason) {
+                    case HALTED -> sleepUntilNextEvent();
+                    case SHUTDOWN -> {
+                        log.info("{}: triple fault at {}; resetting as a PC does", name, processor.describeState());
+                        resetMachine();
+                    }
+                    case BUDGET_EXHAUSTED, STOP_REQUESTED -> { }
+                }
+            }
+            setState(MachineState.POWERED_OFF);
+        } catch (CpuInternalError e) {
+            fail("emulator error: " + e.getMessage(), e);
+        } catch (RuntimeException | StackOverflowError e) {
+            fail("emulator error in " + name + " at " + safeDescribeState() + ": " + e, e);
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void runPostedTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private void resetMachine() {
+        processor.reset();
+        resetHandlers.forEach(Runnable::run);
+    }
+
+    private void idleWhilePaused() {
+        if (!clock.isPaused()) {
+            clock.pause();
+            setState(MachineState.PAUSED);
+        }
+        LockSupport.parkNanos(this, MAX_IDLE_NANOS);
+        if (!paused || powerOffRequested) {
+            clock.resume();
+            setState(MachineState.RUNNING);
+        }
+    }
+
+    /** HLT: nothing to do until a timer fires or the host hands us work (no busy loop). */
+    private void sleepUntilNextEvent() {
+        long wait = Math.min(events.nextDeadline() - clock.nanos(), MAX_IDLE_NANOS);
+        if (wait > 0 && tasks.isEmpty()) {
+            LockSupport.parkNanos(this, wait);
+        }
+    }
+
+    private String safeDescribeState() {
+        try {
+            return processor.describeState();
+        } catch (RuntimeException e) {
+            return "(processor state unavailable: " + e + ")";
+        }
+    }
+
+    private void fail(String message, Throwable cause) {
+        log.error("{}: {}", name, message, cause);
+        errorMessage = message;
+        setState(MachineState.ERROR);
+    }
+
+    private void setState(MachineState newState) {
+        state = newState;
+        for (Consumer<MachineState> listener : stateListeners) {
+            try {
+                listener.accept(newState);
+            } catch (RuntimeException e) {
+                log.warn("{}: state listener failed", name, e);
+            }
+        }
+    }
+}
