@@ -99,15 +99,21 @@ main:
         PRINT {"ring 3", 10}
         EXPECT .u2
         TO_RING3 .u1, 0x0002
-.u1:    mov eax, [0x62008]              ; supervisor page
+.u1:    mov bx, SEL_DATA3              ; IRET to ring 3 nulled DS
+        mov ds, bx
+        mov eax, [0x62008]              ; supervisor page
 .u2:    SHOW_CR2
         EXPECT .u4
         TO_RING3 .u3, 0x0002
-.u3:    mov dword [0x6100C], 0          ; read-only user page
+.u3:    mov bx, SEL_DATA3              ; IRET to ring 3 nulled DS
+        mov ds, bx
+        mov dword [0x6100C], 0          ; read-only user page
 .u4:    SHOW_CR2
         EXPECT .u6
         TO_RING3 .u5, 0x0002
-.u5:    mov eax, [0xC00040]             ; supervisor 4 MiB page
+.u5:    mov bx, SEL_DATA3              ; IRET to ring 3 nulled DS
+        mov ds, bx
+        mov eax, [0xC00040]             ; supervisor 4 MiB page
 .u6:    SHOW_CR2
         EXPECT .u8
         TO_RING3 0x63000, 0x0002        ; fetch from a not-present page at CPL 3
