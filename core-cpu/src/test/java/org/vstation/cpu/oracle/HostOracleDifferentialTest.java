@@ -1,10 +1,12 @@
 package org.vstation.cpu.oracle;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vstation.cpu.harness.ProcessorFactory;
@@ -30,6 +32,8 @@ class HostOracleDifferentialTest {
     private static NativeOracle host;
     private static EmulatorRunner emulator;
     private static long seed;
+    private static long generatedInstructions;
+    private static long sequences;
 
     @BeforeAll
     static void start() {
@@ -47,6 +51,8 @@ class HostOracleDifferentialTest {
             cases.add(c);
             generated += c.instructions().size();
         }
+        generatedInstructions += generated;
+        sequences += cases.size();
         List<DifferentialCheck.Mismatch> mismatches = DifferentialCheck.compare(cases, host, emulator);
         if (mismatches.isEmpty()) return;
         StringBuilder report = new StringBuilder(String.format("%s: %d of %d sequences differ from the host CPU (seed %d)%n",
@@ -58,6 +64,16 @@ class HostOracleDifferentialTest {
             report.append("first internal error: ").append(emulator.internalErrors().getFirst());
         }
         fail(report.toString());
+    }
+
+    /** The cases really ran in the emulator: it retired at least the generated instructions. */
+    @AfterAll
+    static void report() {
+        if (emulator == null) return;
+        System.out.printf("host-CPU oracle: %d instructions in %d sequences compared (seed %d)%n",
+                generatedInstructions, sequences, seed);
+        assertTrue(emulator.caseInstructions() >= generatedInstructions,
+                "the emulator retired " + emulator.caseInstructions() + " instructions for " + generatedInstructions + " generated");
     }
 
     @Test

@@ -17,7 +17,7 @@ start16:
         cld
         mov ax, 0xF000
         mov ds, ax
-        o32 lgdt [gdt_pointer - 0xF0000]
+        o32 lgdt [gdt_pointer - $$]
         mov eax, cr0
         or al, 1                        ; CR0.PE
         mov cr0, eax
@@ -110,5 +110,6 @@ idt_pointer:
         dd IDT_BASE
 
         times 0xFFF0 - ($ - $$) db 0xF4
-        jmp 0xF000:start16
+        bits 16
+        jmp 0xF000:(start16 - $$)
         times 0x10000 - ($ - $$) db 0xF4
