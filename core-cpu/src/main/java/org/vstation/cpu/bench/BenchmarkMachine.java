@@ -50,14 +50,17 @@ final class BenchmarkMachine {
         return started;
     }
 
-    /** Runs the workload for about {@code nanos} of wall time; returns {instructions retired, nanoseconds}. */
+    /**
+     * Runs the workload for about {@code nanos} of this thread's processor
+     * time; returns {instructions retired, processor nanoseconds}.
+     */
     long[] runFor(long nanos) {
         long firstCount = cpu.instructionCount();
-        long start = System.nanoTime();
+        long start = CpuTime.thread();
         long now = start;
         while (!exited && now - start < nanos) {
             cpu.run(SLICE);
-            now = System.nanoTime();
+            now = CpuTime.thread();
         }
         return new long[] {cpu.instructionCount() - firstCount, now - start};
     }

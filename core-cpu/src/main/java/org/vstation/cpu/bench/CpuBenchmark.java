@@ -23,14 +23,15 @@ import org.vstation.cpu.bus.TimeSource;
  *
  * <p>Each workload first runs untimed for the warm-up time, so HotSpot has
  * compiled the interpreter's hot paths, then for the measured time; MIPS is
- * instructions retired (the processor's own count) per wall-clock second.
+ * instructions retired (the processor's own count) per second of the VM
+ * thread's processor time ({@link CpuTime}), so a busy host does not skew it.
  */
 public final class CpuBenchmark {
     private static final long BOOT_BUDGET = 10_000_000;
     private static final String USAGE = """
             usage: vstation bench cpu [--seconds S] [--warmup S] [--no-qemu] [WORKLOAD...]
               WORKLOAD: alu-loop, mem-copy, call-ret (default: all)
-              --seconds S  measured time per workload (default 3)
+              --seconds S  measured processor time per workload (default 3)
               --warmup S   untimed run before it (default 2)
               --no-qemu    do not compare with qemu-system-i386""";
 

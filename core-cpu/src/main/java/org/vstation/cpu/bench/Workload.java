@@ -6,9 +6,9 @@ import java.util.HexFormat;
  * The benchmark's guest workloads, all in one 64 KiB BIOS-style image
  * assembled from {@code src/test/resources/org/vstation/cpu/bench/bench.asm}
  * (BenchmarkImageTest keeps the bytes below equal to nasm's output). The image
- * enters 32-bit protected mode with 4 KiB paging, writes to {@link #START_PORT},
- * runs the chosen workload for the patched number of rounds and writes 0 to
- * {@link #EXIT_PORT}.
+ * enters 32-bit protected mode with 4 KiB paging, copies the workloads to RAM,
+ * writes to {@link #START_PORT}, runs the chosen workload there for the
+ * patched number of rounds and writes 0 to {@link #EXIT_PORT}.
  */
 public enum Workload {
     /** Register ALU operations and a counted loop: 8 instructions a round. */
@@ -27,12 +27,13 @@ public enum Workload {
 
     /** bench.asm from offset 0 to the end of its GDT. */
     private static final String CODE = String.join("",
-            "1700f0000f00fab800f08ed8660f011600000f20c00c010f22c066ea22000f00080066b810008ed88ec08ed0bc009000",
+            "170010010f00fab800f08ed8660f011600000f20c00c010f22c066ea22000f00080066b810008ed88ec08ed0bc009000",
             "00bf0000010031c0b900040000f3abc7050000010003100100c7050400010003200100bf00100100b803000000b90008",
-            "0000ab05001000004975f7b8000001000f22d80f20c00d000000800f22c0eb008b0de4ff0f00a1e0ff0f00e68083f801",
-            "741f83f802743db801000000bb0300000001d811c231d329c609f7454975f2eb3289cabe00001000bf00002000b90004",
-            "00008b06890783c60483c7044975f34a75e1eb0fe8050000004975f8eb055301d85bc331c0e6f4faf4ebfc9090909090",
-            "0000000000000000ffff0000009bcf00ffff00000093cf");
+            "0000ab05001000004975f7b8000001000f22d80f20c00d000000800f22c0eb00beb9000f00bf00003000b954000000f3",
+            "a48b0de4ff0f00a1e0ff0f00e6808b1c85ad000f0081c300003000ffe3000000001a0000003d000000b801000000bb03",
+            "00000001d811c231d329c609f7454975f2eb3289cabe00001000bf00002000b9000400008b06890783c60483c7044975",
+            "f34a75e1eb0fe8050000004975f8eb055301d85bc331c0e6f4faf4ebfc9090900000000000000000ffff0000009bcf00",
+            "ffff00000093cf");
     /** JMP F000:0006 (start16) at F000:FFF0. */
     private static final String RESET_JUMP = "ea060000f0";
 

@@ -2,8 +2,10 @@
 ; (BenchmarkImageTest checks they agree), so nasm is not needed at run time.
 ;
 ; From the reset vector: 32-bit protected mode, 4 KiB paging identity-mapping
-; 0-8 MiB, then OUT to START_PORT (the workload begins) and one workload for
-; ITERATIONS rounds, then OUT 0 to EXIT_PORT (QEMU's isa-debug-exit).
+; 0-8 MiB, the workloads copied to RAM (hot guest code runs from RAM, not
+; from the firmware ROM), then OUT to START_PORT (the workload begins) and
+; one workload for ITERATIONS rounds, then OUT 0 to EXIT_PORT (QEMU's
+; isa-debug-exit).
 ; WORKLOAD and ITERATIONS are dwords patched into the image.
 
 PAGE_DIR        equ 0x10000
@@ -12,6 +14,7 @@ STACK_TOP       equ 0x9000
 COPY_SOURCE     equ 0x100000
 COPY_TARGET     equ 0x200000
 COPY_DWORDS     equ 1024
+WORKLOAD_RAM    equ 0x300000
 START_PORT      equ 0x80
 EXIT_PORT       equ 0xF4
 WORKLOAD        equ 0xFFFE0             ; 0 alu-loop, 1 mem-copy, 2 call-ret
@@ -58,14 +61,22 @@ start32:
         or eax, 0x80000000
         mov cr0, eax
         jmp .paged
-.paged: mov ecx, [ITERATIONS]
+.paged: mov esi, workloads
+        mov edi, WORKLOAD_RAM
+        mov ecx, workloads_end - workloads
+        rep movsb
+        mov ecx, [ITERATIONS]
         mov eax, [WORKLOAD]
         out START_PORT, al
-        cmp eax, 1
-        je mem_copy
-        cmp eax, 2
-        je call_ret
+        mov ebx, [workload_entries + eax * 4]
+        add ebx, WORKLOAD_RAM
+        jmp ebx
 
+workload_entries:
+        dd alu_loop - workloads, mem_copy - workloads, call_ret - workloads
+
+; Position-independent from here to workloads_end: it runs from its copy in RAM.
+workloads:
 alu_loop:                               ; 8 instructions a round
         mov eax, 1
         mov ebx, 3
@@ -109,6 +120,7 @@ finish: xor eax, eax
 .halt:  cli
         hlt
         jmp .halt
+workloads_end:
 
         align 8
 gdt:    dq 0
