@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vstation.cpu.harness.BiosGuest;
@@ -48,6 +50,16 @@ class SystemGuestsTest {
     @ValueSource(strings = {"pm-entry.asm", "exceptions.asm", "privilege.asm", "paging.asm",
             "task-switch.asm", "sysenter.asm", "v86.asm"})
     void printsWhatQemuPrints(String guest) {
+        compareWithQemu(guest);
+    }
+
+    @Test
+    @Disabled("waiting for the x87 unit (branch fpu): the CPU branch's placeholder X87Fpu leaves the status word 0")
+    void x87ErrorsReachTheProcessorAsQemuShows() {
+        compareWithQemu("x87-exceptions.asm");
+    }
+
+    private static void compareWithQemu(String guest) {
         byte[] image = image(guest);
         String expected = qemuOutput(image, guest);
         BiosGuest machine = new BiosGuest(image, RAM_BYTES, ProcessorFactory.X86_CPU);
