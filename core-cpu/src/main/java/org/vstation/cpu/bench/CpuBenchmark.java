@@ -2,17 +2,12 @@ package org.vstation.cpu.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-import org.vstation.cpu.Processor;
-import org.vstation.cpu.bus.InterruptController;
-import org.vstation.cpu.bus.IoBus;
-import org.vstation.cpu.bus.PhysicalMemory;
-import org.vstation.cpu.bus.TimeSource;
+import org.vstation.cpu.X86Cpu;
 
 /**
  * {@code vstation bench cpu}: guest MIPS of the interpreter on fixed
@@ -40,7 +35,7 @@ public final class CpuBenchmark {
 
     /** Runs the benchmark as the command line asks; returns the process exit code. */
     public static int run(String[] args, PrintStream out) {
-        return run(args, out, CpuBenchmark::x86Cpu, QemuTiming.find());
+        return run(args, out, X86Cpu::new, QemuTiming.find());
     }
 
     static int run(String[] args, PrintStream out, BenchmarkMachine.ProcessorFactory factory, Optional<QemuTiming> qemu) {
@@ -117,21 +112,6 @@ public final class CpuBenchmark {
             return value;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(args[i - 1] + ": not a number of seconds: " + args[i]);
-        }
-    }
-
-    /**
-     * The interpreter, org.vstation.cpu.X86Cpu. Looked up by name because it
-     * is built on another branch and this one must compile without it; to be
-     * replaced by a plain constructor call once both are on main.
-     */
-    private static Processor x86Cpu(PhysicalMemory memory, IoBus io, InterruptController interrupts, TimeSource clock) {
-        try {
-            Constructor<?> constructor = Class.forName("org.vstation.cpu.X86Cpu")
-                    .getConstructor(PhysicalMemory.class, IoBus.class, InterruptController.class, TimeSource.class);
-            return (Processor) constructor.newInstance(memory, io, interrupts, clock);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("org.vstation.cpu.X86Cpu is not available", e);
         }
     }
 }

@@ -11,7 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.vstation.cpu.harness.Cpus;
+import org.vstation.cpu.X86Cpu;
 import org.vstation.fixtures.nasm.Nasm;
 import org.vstation.fixtures.qemu.QemuRunner;
 
@@ -48,7 +48,7 @@ class WorkloadTest {
     }
 
     private static long retiredAfterStart(Workload workload, long rounds) {
-        BenchmarkMachine machine = new BenchmarkMachine(workload.image(rounds), Cpus::x86Cpu);
+        BenchmarkMachine machine = new BenchmarkMachine(workload.image(rounds), X86Cpu::new);
         assertTrue(machine.runToStart(1_000_000), machine.cpu().describeState());
         long start = machine.cpu().instructionCount();
         machine.runToExit(10_000_000);
