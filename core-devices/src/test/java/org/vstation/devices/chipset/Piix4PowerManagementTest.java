@@ -65,6 +65,15 @@ class Piix4PowerManagementTest {
     }
 
     @Test
+    void legacyDeviceDecodeBitsTellTheFirmwareWhichPortsExist() {
+        assertEquals(0, config.read(1, 3, Piix4PowerManagement.SERIAL_DECODE, 1));
+        pm.setLegacyDevicesPresent(true, false, false);
+        pm.reset();
+        assertEquals(Piix4PowerManagement.SERIAL_DECODE_COM_A, config.read(1, 3, Piix4PowerManagement.SERIAL_DECODE, 1));
+        assertEquals(0, config.read(1, 3, Piix4PowerManagement.PARALLEL_DECODE, 1) & Piix4PowerManagement.PARALLEL_DECODE_LPT);
+    }
+
+    @Test
     void pmRegistersDecodeOnlyWhenEnabled() {
         config.write(1, 3, Piix4PowerManagement.PMBA, 4, PM_BASE | 1);
         assertEquals(0xFFFF, io.read(PM_BASE + 2, 2), "PMIOSE still clear");
