@@ -24,7 +24,7 @@ import org.vstation.fixtures.images.SerialConsole;
  * Proves the live CD boots on a reference PC: QEMU's i440FX machine with the same devices VStation
  * models (IDE CD-ROM, RTL8139, standard VGA), driven like a user would over the serial port and
  * on the PS/2 keyboard, with the answer read off the VGA text screen.
- * Under TCG on a loaded 2-core machine the boot to the prompt takes 15-30 s.
+ * Under TCG on the shared 2-core machine the boot to the prompt takes 14 s idle, up to 48 s loaded.
  */
 class DebianLiveBootTest {
 
