@@ -1,6 +1,9 @@
 package org.vstation.devices;
 
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -22,12 +25,23 @@ import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.clock.VirtualClock;
 import org.vstation.devices.debug.DebugConsole;
 import org.vstation.devices.debug.PostCodePort;
+import org.vstation.devices.display.Framebuffer;
+import org.vstation.devices.dma.IsaDma;
 import org.vstation.devices.firmware.FwCfg;
-import org.vstation.devices.irq.InterruptLine;
-import org.vstation.devices.irq.InterruptRouter;
+import org.vstation.devices.input.I8042Controller;
+import org.vstation.devices.input.KeyCode;
+import org.vstation.devices.input.Ps2Keyboard;
+import org.vstation.devices.input.Ps2Mouse;
+import org.vstation.devices.irq.DualPic;
 import org.vstation.devices.memory.RomDevice;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
+import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
+import org.vstation.devices.timer.Mc146818Rtc;
+import org.vstation.devices.timer.Pit8254;
+import org.vstation.devices.timer.SystemControlPortB;
+import org.vstation.devices.vga.StdVga;
+import org.vstation.devices.vga.render.VgaRenderer;
 
 /**
  * One virtual PC: a processor wired to memory, the I/O bus, the clock and
@@ -45,6 +59,7 @@ public final class Machine {
     public static final int COM1_IRQ = 4;
     /** The PIIX4's SCI is hard-wired to IRQ 9, as the FADT SeaBIOS builds says. */
     public static final int ACPI_SCI_IRQ = 9;
+    public static final int VGA_PCI_SLOT = 2;
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -61,7 +76,16 @@ public final class Machine {
     private final Processor processor;
     private final Uart16550 com1;
     private final PostCodePort postCodes = new PostCodePort();
+    private final DualPic pic = new DualPic();
+    private final Mc146818Rtc cmos;
+    private final I8042Controller keyboardController;
+    /** The A20 gate is the 8042's output port bit OR port 92h's bit (PIIX3 datasheet, port 92h). */
+    private boolean keyboardControllerA20;
+    /** Port 92h's A20 bit; the chipset block sets it from the PIIX3's A20 listener and calls {@link #updateA20()}. */
+    private boolean port92A20;
     private final List<Runnable> resetHandlers = new CopyOnWriteArrayList<>();
+    private final StdVga vga;
+    private final VgaRenderer screen;
 
     private final List<IntConsumer> serialListeners = new CopyOnWriteArrayList<>();
     private final List<IntConsumer> debugConsoleListeners = new CopyOnWriteArrayList<>();
@@ -69,10 +93,6 @@ public final class Machine {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    /** ISA interrupt lines; the interrupt-controller block below replaces this when the PIC is present. */
-    private InterruptRouter interruptRouter = irq -> InterruptLine.UNCONNECTED;
-    /** Where the PIIX3's ELCR goes; the interrupt-controller block points it at the 8259 pair. */
-    private TriggerModeControl elcr = irqMask -> { };
     private final Piix4PowerManagement powerManagement;
     private final FwCfg fwCfg;
 
@@ -89,15 +109,56 @@ public final class Machine {
         this.pciBus = new PciBus(ioBus, memory);
         this.processor = processorFactory.create(memory, ioBus, this::acknowledgeInterrupt, clock);
 
+        // ---- platform: 8259 pair, 8254 and port 61h, RTC/CMOS, 8237 pair, 8042 ----------------
+        pic.connectCpu(processor::setInterruptRequest);
+        ioBus.place(pic.master(), DualPic.MASTER_PORT, DualPic.PORT_COUNT);
+        ioBus.place(pic.slave(), DualPic.SLAVE_PORT, DualPic.PORT_COUNT);
+        Pit8254 pit = new Pit8254(events, pic.line(0));
+        ioBus.place(pit, Pit8254.BASE_PORT, Pit8254.PORT_COUNT);
+        SystemControlPortB portB = new SystemControlPortB(pit);
+        ioBus.place(portB, SystemControlPortB.PORT, 1);
+        cmos = new Mc146818Rtc(events, pic.line(8), LocalDateTime.now(ZoneOffset.UTC));
+        cmos.setMemorySize((long) config.memoryMegabytes() << 20, 0);
+        cmos.setEquipment(0, true);
+        cmos.setCpuCount(1);
+        cmos.setBootOrder(BootDevice.HARD_DISK, BootDevice.FLOPPY, BootDevice.CD_ROM); // QEMU's default, "cad"
+        ioBus.place(cmos, Mc146818Rtc.BASE_PORT, Mc146818Rtc.PORT_COUNT);
+        IsaDma dma = new IsaDma(memory);
+        ioBus.place(dma.controller1(), IsaDma.DMA1_BASE, IsaDma.DMA1_PORTS);
+        ioBus.place(dma.controller2(), IsaDma.DMA2_BASE, IsaDma.DMA2_PORTS);
+        ioBus.place(dma.pageRegisters(), IsaDma.PAGE_BASE, IsaDma.PAGE_PORTS);
+        keyboardController = new I8042Controller(new Ps2Keyboard(), new Ps2Mouse(), pic.line(1), pic.line(12),
+                enabled -> {
+                    keyboardControllerA20 = enabled;
+                    updateA20();
+                },
+                () -> {
+                    resetRequested = true;
+                    processor.requestStop();
+                });
+        ioBus.place(keyboardController.dataPort(), I8042Controller.DATA_PORT, 1);
+        ioBus.place(keyboardController.commandPort(), I8042Controller.COMMAND_PORT, 1);
+        keyboardControllerA20 = keyboardController.a20Enabled();
+        updateA20();
+        onReset(pic::reset);
+        onReset(pit::reset);
+        onReset(portB::reset);
+        onReset(dma::reset);
+        onReset(this::updateA20);
+        // ---- end platform ---------------------------------------------------------------------
+
         mapBios(config.biosImage());
 
         // ---- chipset: i440FX host bridge, PIIX3 ISA bridge, PIIX4 PM, fw_cfg -------------------
-        // Interrupt lines and the ELCR are looked up when used, so the PIC block may come later.
         I440fxHostBridge hostBridge = new I440fxHostBridge(memory);
         pciBus.attach(0, 0, hostBridge);
-        Piix3IsaBridge piix3 = new Piix3IsaBridge(irq -> interruptRouter.line(irq),
-                irqMask -> elcr.setLevelTriggeredIrqs(irqMask));
+        TriggerModeControl elcr = pic::setElcr;
+        Piix3IsaBridge piix3 = new Piix3IsaBridge(pic, elcr);
         piix3.connect(pciBus, ioBus);
+        piix3.setA20GateListener(enabled -> {
+            port92A20 = enabled;
+            updateA20();
+        });
         piix3.setCpuInitListener(() -> {
             post(processor::reset);
             processor.requestStop();
@@ -107,7 +168,7 @@ public final class Machine {
             processor.requestStop();
         });
         powerManagement = new Piix4PowerManagement(ioBus, events,
-                high -> interruptRouter.line(ACPI_SCI_IRQ).setLevel(high));
+                high -> pic.line(ACPI_SCI_IRQ).setLevel(high));
         powerManagement.connect(pciBus);
         powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
         fwCfg = new FwCfg(memory, 1);
@@ -117,13 +178,23 @@ public final class Machine {
         onReset(powerManagement::reset);
         // ---- end chipset ------------------------------------------------------------------------
 
-        com1 = new Uart16550("COM1 (16550A)", interruptRouter.line(COM1_IRQ), events,
+        com1 = new Uart16550("COM1 (16550A)", pic.line(COM1_IRQ), events,
                 b -> serialListeners.forEach(l -> l.accept(b)));
         ioBus.place(com1, COM1_PORT, 8);
         DebugConsole debugConsole = new DebugConsole(b -> debugConsoleListeners.forEach(l -> l.accept(b)));
         ioBus.place(debugConsole, DebugConsole.SEABIOS_PORT, 1);
         ioBus.place(debugConsole, DebugConsole.BOCHS_PORT, 1);
         ioBus.place(postCodes, PostCodePort.PORT, 1);
+
+        // ---- display: QEMU's standard VGA at 00:02.0, as SeaBIOS finds it on QEMU's i440FX ----
+        vga = new StdVga(config.videoMemoryMegabytes() << 20, config.vgaBiosImage(), clock);
+        ioBus.place(vga.legacyPorts(), StdVga.LEGACY_PORT_BASE, StdVga.LEGACY_PORT_COUNT);
+        ioBus.place(vga.dispiPorts(), StdVga.DISPI_PORT_BASE, StdVga.DISPI_PORT_COUNT);
+        memory.mapDevice(StdVga.LEGACY_WINDOW_BASE, StdVga.LEGACY_WINDOW_SIZE, vga.legacyWindow());
+        pciBus.attach(VGA_PCI_SLOT, 0, vga);
+        screen = new VgaRenderer(vga);
+        onReset(vga::reset);
+        // ---- end of display ----
 
         processor.reset();
     }
@@ -144,7 +215,11 @@ public final class Machine {
     }
 
     private int acknowledgeInterrupt() {
-        throw new IllegalStateException("interrupt acknowledge without an interrupt controller");
+        return pic.acknowledgeInterrupt();
+    }
+
+    private void updateA20() {
+        processor.setA20Enabled(keyboardControllerA20 || port92A20);
     }
 
     // ---- wiring access for device blocks and tests ------------------------------------
@@ -171,6 +246,47 @@ public final class Machine {
 
     public Processor processor() {
         return processor;
+    }
+
+    public StdVga vga() {
+        return vga;
+    }
+
+    /**
+     * The guest's screen as it is now: rendered on the VM thread at its next
+     * slice boundary and handed back as a copy (for --screenshot and tests).
+     * Completes only while the machine runs.
+     */
+    public CompletableFuture<Framebuffer> captureScreen() {
+        CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
+        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        return picture;
+    }
+
+    /**
+     * The last picture of a machine whose VM thread has ended (or never
+     * started), rendered on the caller's thread: nothing else touches the
+     * devices any more. For a running machine use {@link #captureScreen()}.
+     */
+    public Framebuffer finalScreen() {
+        if (vmThread != null && terminated.getCount() != 0) {
+            throw new IllegalStateException(name + " is still running; use captureScreen()");
+        }
+        screen.render();
+        return screen.framebuffer().copy();
+    }
+
+    /**
+     * For a console that repaints often: brings the picture up to date on
+     * the VM thread and hands the live framebuffer to {@code sink} there; its
+     * dirty rectangle says what changed since the previous refresh. The sink
+     * must copy what it needs before returning.
+     */
+    public void refreshScreen(Consumer<Framebuffer> sink) {
+        post(() -> {
+            screen.render();
+            sink.accept(screen.framebuffer());
+        });
     }
 
     /** The firmware configuration (boot order, boot menu, extra files such as option ROMs). */
@@ -219,6 +335,27 @@ public final class Machine {
         if (thread != null) {
             LockSupport.unpark(thread);
         }
+    }
+
+    /** The RTC's CMOS RAM, for boot order and other fields set before power on. */
+    public Mc146818Rtc cmos() {
+        return cmos;
+    }
+
+    /** A key pressed or released on the host. */
+    public void keyEvent(KeyCode key, boolean pressed) {
+        post(() -> {
+            if (pressed) {
+                keyboardController.keyboard().keyDown(key);
+            } else {
+                keyboardController.keyboard().keyUp(key);
+            }
+        });
+    }
+
+    /** Host mouse motion in screen directions and the buttons held (see {@link Ps2Mouse#mouseMoved}). */
+    public void mouseEvent(int dx, int dy, int dz, int buttons) {
+        post(() -> keyboardController.mouse().mouseMoved(dx, dy, dz, buttons));
     }
 
     /** Bytes typed on the host side of COM1. */

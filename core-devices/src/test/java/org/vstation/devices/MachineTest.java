@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.vstation.cpu.CpuInternalError;
 import org.vstation.cpu.Processor;
+import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
 
@@ -23,6 +25,9 @@ class MachineTest {
         Consumer<ScriptedProcessor> script = p -> { };
         int resets;
         long slices;
+        boolean interruptRequested;
+        boolean a20Enabled;
+        InterruptController interruptController;
         StopReason nextReason = StopReason.BUDGET_EXHAUSTED;
 
         ScriptedProcessor(PhysicalMemory memory, IoBus io) {
@@ -38,7 +43,8 @@ class MachineTest {
             nextReason = StopReason.BUDGET_EXHAUSTED;
             return reason;
         }
-        @Override public void setInterruptRequest(boolean asserted) { }
+        @Override public void setInterruptRequest(boolean asserted) { interruptRequested = asserted; }
+        @Override public void setA20Enabled(boolean enabled) { a20Enabled = enabled; }
         @Override public void raiseNmi() { }
         @Override public void requestStop() { }
         @Override public long instructionCount() { return slices; }
@@ -49,7 +55,11 @@ class MachineTest {
 
     private Machine newMachine(byte[] bios) {
         return new Machine("test", new MachineConfig().memoryMegabytes(4).biosImage(bios),
-                (memory, io, ic, clock) -> cpu = new ScriptedProcessor(memory, io));
+                (memory, io, ic, clock) -> {
+                    cpu = new ScriptedProcessor(memory, io);
+                    cpu.interruptController = ic;
+                    return cpu;
+                });
     }
 
     private static byte[] biosWithMarkers() {
@@ -165,6 +175,63 @@ class MachineTest {
         machine.sendToSerial("hi!".getBytes());
         assertTrue(machine.awaitTermination(5, TimeUnit.SECONDS));
         assertEquals("hi!", echoed.toString());
+    }
+
+    @Test
+    void platformDevicesInterruptThroughThePicToTheCpu() {
+        Machine machine = newMachine(biosWithMarkers());
+        IoBus io = machine.ioBus();
+        int[] init = {0x11, 0x08, 0x04, 0x01};
+        for (int i = 0; i < init.length; i++) io.write(i == 0 ? 0x20 : 0x21, 1, init[i]);
+        io.write(0x64, 1, 0x60); // 8042 command byte: keyboard interrupt, translation
+        io.write(0x60, 1, 0x41);
+        io.write(0x64, 1, 0xAA); // self test: the answer raises IRQ 1
+        assertTrue(cpu.interruptRequested);
+        assertEquals(0x09, cpu.interruptController.acknowledgeInterrupt());
+        assertEquals(0x55, io.read(0x60, 1));
+    }
+
+    @Test
+    void cmosHoldsTheMemorySizeAndTheKeyboardControllerGatesA20() {
+        Machine machine = newMachine(biosWithMarkers());
+        IoBus io = machine.ioBus();
+        io.write(0x70, 1, 0x30);
+        int low = io.read(0x71, 1);
+        io.write(0x70, 1, 0x31);
+        assertEquals(3 * 1024, low | io.read(0x71, 1) << 8, "4 MiB machine: 3 MiB above 1 MiB");
+        assertTrue(cpu.a20Enabled);
+        io.write(0x64, 1, 0xD1);
+        io.write(0x60, 1, 0xDD);
+        assertEquals(false, cpu.a20Enabled);
+    }
+
+    @Test
+    void keyboardControllerResetPulseResetsTheMachine() throws Exception {
+        Machine machine = newMachine(biosWithMarkers());
+        cpu.script = p -> {
+            if (p.slices == 1) {
+                p.io.write(0x64, 1, 0xFE);
+            } else {
+                machine.requestPowerOffFromVmThread();
+            }
+        };
+        machine.start();
+        assertTrue(machine.awaitTermination(5, TimeUnit.SECONDS));
+        assertEquals(2, cpu.resets, "power-on reset plus the 8042's reset pulse");
+    }
+
+    @Test
+    void garbageWrittenToEveryPortNeverThrows() {
+        Machine machine = newMachine(biosWithMarkers());
+        IoBus io = machine.ioBus();
+        Random random = new Random(5);
+        for (int round = 0; round < 4; round++) {
+            for (int port = 0; port < 0x10000; port++) {
+                io.write(port, 1 << random.nextInt(3), random.nextInt());
+                io.read(port, 1 << random.nextInt(3));
+            }
+            machine.events().runDue();
+        }
     }
 
     @Test
