@@ -2,9 +2,7 @@ package org.vstation.manager.images;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.fixtures.images.GuestImages;
 import org.vstation.fixtures.images.QemuMonitor;
 import org.vstation.fixtures.images.SerialConsole;
+import org.vstation.fixtures.qemu.QemuRunner;
 
 /**
  * Proves the live CD boots on a reference PC: QEMU's i440FX machine with the same devices VStation
@@ -37,11 +35,6 @@ class DebianLiveBootTest {
 
     @TempDir
     Path scratch;
-
-    private static boolean onPath(String program) {
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, program)));
-    }
 
     private static List<String> lines(String serialText) {
         return serialText.replace("\r", "").lines().map(String::strip).toList();
@@ -91,11 +84,11 @@ class DebianLiveBootTest {
 
     @Test
     void bootsToShellsOnTheSerialPortAndTheVgaConsoleAndPowersOff() throws Exception {
-        assumeTrue(onPath("qemu-system-i386"), "qemu-system-i386 is not installed");
+        Path qemuProgram = QemuRunner.QEMU.require();
         Path iso = GuestImages.debianLiveIso();
         assertEquals(iso, LiveCdImage.in(iso.getParent()).verified(), "the app refuses the image the build made");
 
-        Process qemu = new ProcessBuilder("qemu-system-i386", "-accel", "tcg", "-m", "128",
+        Process qemu = new ProcessBuilder(qemuProgram.toString(), "-accel", "tcg", "-m", "128",
                 "-cdrom", iso.toString(), "-nic", "user,model=rtl8139",
                 "-display", "none", "-serial", "stdio", "-no-reboot",
                 "-monitor", "unix:" + scratch.resolve("monitor.sock") + ",server=on,wait=off")
