@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.vstation.cpu.bench.CpuBenchmark;
 import org.vstation.devices.vga.RenderBenchmark;
+import org.vstation.manager.net.NatBenchmark;
 
 /** {@code vstation bench WHAT}: the benchmarks that prove speed targets, printing figures. */
 final class BenchCommand implements Command {
@@ -21,6 +22,7 @@ final class BenchCommand implements Command {
     BenchCommand() {
         benchmarks.put("cpu", CpuBenchmark::run);
         benchmarks.put("vga", RenderBenchmark::run);
+        benchmarks.put("net", NatBenchmark::run);
     }
 
     @Override

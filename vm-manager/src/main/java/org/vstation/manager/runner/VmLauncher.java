@@ -6,7 +6,13 @@ import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
+import java.util.UUID;
+import org.vstation.devices.net.NetworkBackend;
 import org.vstation.manager.images.FirmwareCache;
+import org.vstation.manager.mac.MacAddress;
+import org.vstation.manager.mac.MacGenerator;
+import org.vstation.manager.net.BridgedNetworkException;
+import org.vstation.manager.net.NetworkBackends;
 
 /**
  * Turns run options into a powered-off {@link Machine}, reading and checking
@@ -23,7 +29,32 @@ public final class VmLauncher {
                 .memoryMegabytes(options.memoryMegabytes())
                 .biosImage(readFirmware(options.bios()))
                 .vgaBiosImage(readVgaBios(options.bios()));
-        return new Machine(name, config, X86Cpu::new);
+        // ---- network adapter: an RTL8139 unless --nic none; its backend per mode (org.vstation.manager.net) ----
+        NetworkBackend network = null;
+        if (!options.nicMode().equals("none")) {
+            try {
+                network = NetworkBackends.create(options.nicMode(),
+                        NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface()));
+            } catch (BridgedNetworkException e) {
+                throw new UsageException("--nic bridged: " + e.getMessage());
+            }
+            config.nicMac(macBytes(options.macAddress() != null
+                    ? MacAddress.parse(options.macAddress())
+                    : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
+        }
+        Machine machine = new Machine(name, config, X86Cpu::new);
+        if (network != null) {
+            machine.switchNetwork(network);
+        }
+        return machine;
+    }
+
+    private static byte[] macBytes(MacAddress mac) {
+        byte[] bytes = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            bytes[i] = (byte) mac.octet(i);
+        }
+        return bytes;
     }
 
     /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */
