@@ -32,6 +32,14 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** A run of decoded instructions that starts at one physical address and stays within its page. */
     private static final class Block {
         int physical;
+        /** Bytes covered by the block's instructions, for one CS limit check per block. */
+        int byteLength;
+        /** Linear address of the first instruction when decoded. */
+        int linear;
+        /** The block that ran after this one last time, valid while the chain epoch holds. */
+        Block successor;
+        int successorEip;
+        int successorEpoch;
         boolean code32;
         int generation;
         Instruction[] instructions;
@@ -58,6 +66,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     private boolean eventPending;
     /** Instruction count before which interrupts stay inhibited (STI, MOV SS shadows). */
     private long interruptsInhibitedUntil;
+    /** DR7 enables at least one breakpoint: instructions run one at a time with checks. */
+    private boolean breakpointsEnabled;
 
     /** Decoding state reused for every block (the decoder reads through these). */
     private int decodePhysical;
@@ -96,6 +106,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         java.util.Arrays.fill(debugRegisters, 0);
         debugRegisters[6] = 0xFFFF_0FF0;
         debugRegisters[7] = 0x400;
+        breakpointsEnabled = false;
         for (SegmentRegister s : segments) {
             s.limit = 0xFFFF;
             s.load(0, 0, 0xFFFF, 0x93, true);
@@ -130,6 +141,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     public StopReason run(long instructionBudget) {
         long end = instructionCount + instructionBudget;
+        Block previous = null;
         try {
             while (instructionCount < end) {
                 if (stopRequested) {
@@ -145,12 +157,17 @@ public final class X86Cpu extends Interpreter implements Processor {
                     if (halted) return StopReason.HALTED;
                 }
                 try {
-                    if ((flags & TF) != 0 || (debugRegisters[7] & 0xFF) != 0) {
+                    if ((flags & TF) != 0 || breakpointsEnabled) {
+                        previous = null;
                         stepWithDebugChecks();
                     } else {
-                        executeBlock(fetchBlock(), end);
+                        Block block = chainedBlock(previous);
+                        previous = null;
+                        executeBlock(block, end);
+                        previous = block;
                     }
                 } catch (CpuException e) {
+                    previous = null;
                     eip = instructionEip;
                     dispatchException(e.vector, e.errorCode);
                 }
@@ -200,6 +217,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** The chipset's A20 gate: when off, physical address bit 20 is forced to zero. */
     public void setA20Enabled(boolean enabled) {
         mmu.setA20Enabled(enabled);
+        chainEpoch++;
         invalidateAllBlocks();
     }
 
@@ -359,17 +377,20 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     private void configureMmu() {
         mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, cr3);
+        chainEpoch++;
     }
 
     @Override
     void invalidatePage(int linear) {
         mmu.invalidatePage(linear);
+        chainEpoch++;
     }
 
     // ---- blocks ----------------------------------------------------------------------------
 
     private void memoryMapChanged() {
         mmu.flush();
+        chainEpoch++;
         if (!markingCodePage) {
             invalidateAllBlocks();
         }
@@ -386,7 +407,31 @@ public final class X86Cpu extends Interpreter implements Processor {
             pageGeneration[page & (PhysicalMemory.PAGE_COUNT - 1)]++;
             memory.clearCodePage(page & (PhysicalMemory.PAGE_COUNT - 1));
         }
+        chainEpoch++;
         eventPending = true;
+    }
+
+    /** The block at CS:EIP, through the link from the previous block when it is still valid. */
+    private Block chainedBlock(Block previous) {
+        if (previous != null) {
+            Block next = previous.successor;
+            if (next != null && previous.successorEip == eip && previous.successorEpoch == chainEpoch
+                    && next.code32 == code32 && next.linear == segments[CS].base + eip
+                    && next.generation == pageGeneration[next.physical >>> 12]) {
+                instructionEip = eip;
+                return next;
+            }
+            int startEip = eip;
+            int epoch = chainEpoch;
+            Block block = fetchBlock();
+            if (block.physical != -1 && epoch == chainEpoch) {
+                previous.successor = block;
+                previous.successorEip = startEip;
+                previous.successorEpoch = epoch;
+            }
+            return block;
+        }
+        return fetchBlock();
     }
 
     private Block fetchBlock() {
@@ -431,6 +476,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                 Block single = new Block();
                 single.physical = -1;
                 single.instructions = new Instruction[] {in};
+                single.byteLength = in.length;
                 return single;
             }
             buffer[count++] = in;
@@ -443,6 +489,8 @@ public final class X86Cpu extends Interpreter implements Processor {
         block.physical = physical;
         block.code32 = code32;
         block.instructions = java.util.Arrays.copyOf(buffer, count);
+        block.byteLength = offset;
+        block.linear = linear;
         if (memory.readsRam(physicalPage)) {
             markingCodePage = true;
             try {
@@ -458,10 +506,13 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     private void executeBlock(Block block, long end) {
         Instruction[] instructions = block.instructions;
+        int csLimit = segments[CS].limit;
+        boolean withinLimit = Integer.compareUnsigned(eip + block.byteLength - 1, csLimit) <= 0
+                && Integer.compareUnsigned(eip, eip + block.byteLength - 1) <= 0;
         for (Instruction in : instructions) {
             int start = eip;
             instructionEip = start;
-            if (Integer.compareUnsigned(start + in.length - 1, segments[CS].limit) > 0) {
+            if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
                 throw raise(GP, 0);
             }
             eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
@@ -519,6 +570,12 @@ public final class X86Cpu extends Interpreter implements Processor {
         } catch (CpuException e) {
             dispatchException(e.vector, e.errorCode);
         }
+    }
+
+    @Override
+    void writeDebugRegister(int index, int value) {
+        super.writeDebugRegister(index, value);
+        breakpointsEnabled = (debugRegisters[7] & 0xFF) != 0;
     }
 
     // ---- events, interrupts and exceptions -------------------------------------------------
