@@ -312,6 +312,8 @@ abstract class SystemCpu extends CpuState {
             }
             switchToInnerStack(codeDpl);
             if (Integer.compareUnsigned(target, descriptorLimit(code)) > 0) throw raise(GP, 0);
+            // The inner stack is written with the new privilege (SDM vol. 3, 5.8.5).
+            setCpl(codeDpl);
             push(size, oldSs);
             push(size, oldEsp);
             for (int i = paramCount - 1; i >= 0; i--) {
@@ -472,6 +474,7 @@ abstract class SystemCpu extends CpuState {
             int oldEsp = regs[ESP];
             boolean fromV86 = v86Mode();
             switchToInnerStack(codeDpl);
+            setCpl(codeDpl);
             if (fromV86) {
                 push(size, segments[GS].selector);
                 push(size, segments[FS].selector);
