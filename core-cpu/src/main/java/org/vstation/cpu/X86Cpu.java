@@ -48,6 +48,9 @@ public final class X86Cpu extends Interpreter implements Processor {
     private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];
     /** Bumped when a page's code is written: blocks of an older generation are stale. */
     private final int[] pageGeneration = new int[PhysicalMemory.PAGE_COUNT];
+    /** Per page, the 64-byte chunks that decoded blocks cover. */
+    private final long[] codeChunks = new long[PhysicalMemory.PAGE_COUNT];
+    private static final int CHUNK_SHIFT = 6;
     private boolean markingCodePage;
 
     private final X87Fpu fpu = new X87Fpu();
@@ -215,6 +218,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     // ---- wiring for the machine -------------------------------------------------------
 
     /** The chipset's A20 gate: when off, physical address bit 20 is forced to zero. */
+    @Override
     public void setA20Enabled(boolean enabled) {
         mmu.setA20Enabled(enabled);
         chainEpoch++;
@@ -400,15 +404,35 @@ public final class X86Cpu extends Interpreter implements Processor {
         java.util.Arrays.fill(blockTable, null);
     }
 
+    /**
+     * A write reached a page holding decoded code. Only a write into one of
+     * the 64-byte chunks that decoded blocks cover drops the page's blocks, so
+     * data that shares a page with code does not force re-decoding.
+     */
     private void codeWritten(long physicalAddress, int size) {
-        int first = (int) (physicalAddress >>> PhysicalMemory.PAGE_SHIFT);
-        int last = (int) ((physicalAddress + size - 1) >>> PhysicalMemory.PAGE_SHIFT);
-        for (int page = first; page <= last; page++) {
-            pageGeneration[page & (PhysicalMemory.PAGE_COUNT - 1)]++;
-            memory.clearCodePage(page & (PhysicalMemory.PAGE_COUNT - 1));
+        long address = physicalAddress & 0xFFFF_FFFFL;
+        long end = address + size;
+        while (address < end) {
+            int page = (int) (address >>> PhysicalMemory.PAGE_SHIFT);
+            long pageEnd = Math.min(end, ((long) page + 1) << PhysicalMemory.PAGE_SHIFT);
+            long touched = chunkMask((int) address & 0xFFF, (int) (pageEnd - address));
+            if ((codeChunks[page] & touched) != 0) {
+                pageGeneration[page]++;
+                codeChunks[page] = 0;
+                memory.clearCodePage(page);
+                chainEpoch++;
+                eventPending = true;
+            }
+            address = pageEnd;
         }
-        chainEpoch++;
-        eventPending = true;
+    }
+
+    /** Bits of the 64-byte chunks covering {@code length} bytes from {@code offset} within a page. */
+    private static long chunkMask(int offset, int length) {
+        int first = offset >>> CHUNK_SHIFT;
+        int last = (offset + length - 1) >>> CHUNK_SHIFT;
+        long upTo = last == 63 ? -1L : (1L << (last + 1)) - 1;
+        return upTo & (-1L << first);
     }
 
     /** The block at CS:EIP, through the link from the previous block when it is still valid. */
@@ -499,6 +523,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                 markingCodePage = false;
             }
             block.generation = pageGeneration[physicalPage];
+            codeChunks[physicalPage] |= chunkMask(physical & 0xFFF, Math.max(offset, 1));
             blockTable[(physical ^ (physical >>> 16)) & (BLOCK_TABLE_SIZE - 1)] = block;
         }
         return block;
@@ -603,6 +628,11 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void inhibitInterrupts() {
         interruptsInhibitedUntil = instructionCount + 2;
+        eventPending = true;
+    }
+
+    @Override
+    void endBlock() {
         eventPending = true;
     }
 

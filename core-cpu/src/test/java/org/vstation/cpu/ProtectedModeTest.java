@@ -323,4 +323,29 @@ class ProtectedModeTest {
         assertEquals(0x30, guest.values.get(1) & 0xFFFF);
         assertEquals(0x1111, guest.values.get(2));
     }
+
+    @Test
+    void longRepMovsResumesAndTheRestOfTheBlockRunsOnce() {
+        GuestRunner guest = run("""
+                pm_start:
+                    mov edi, 0x200000
+                    mov ecx, 10000
+                    mov eax, 0x01020304
+                    rep stosd
+                    mov esi, 0x200000
+                    mov edi, 0x300000
+                    mov ecx, 40000
+                    xor ebx, ebx
+                    rep movsb
+                    inc ebx
+                    mov eax, ebx
+                    out 0xEA, eax
+                    mov eax, [0x300000 + 39996]
+                    out 0xEA, eax
+                    mov eax, ecx
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(1, 0x01020304, 0), guest.values);
+    }
 }
