@@ -20,7 +20,9 @@ abstract class Interpreter extends SystemCpu {
     /** REP string instructions yield after this many iterations so interrupts are not held off. */
     private static final int STRING_BATCH = 4096;
 
-    static final int MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
+    /** Model-specific registers of the P6 family (SDM vol. 4, table 2-2 and the P6 table). */
+    static final int MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_BIOS_SIGN_ID = 0x8B, MSR_SYSENTER_CS = 0x174,
+            MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
 
     /** Linear address of the memory operand of a read-modify-write instruction. */
     private int updateLinear;
@@ -1309,6 +1311,8 @@ abstract class Interpreter extends SystemCpu {
     private long readMsr(int msr) {
         return switch (msr) {
             case MSR_TSC -> timeStampCounter();
+            // No microcode is ever loaded: platform 0, update signature (bits 63:32) 0.
+            case MSR_PLATFORM_ID, MSR_BIOS_SIGN_ID -> 0;
             case MSR_SYSENTER_CS -> sysenterCs & 0xFFFF_FFFFL;
             case MSR_SYSENTER_ESP -> sysenterEsp & 0xFFFF_FFFFL;
             case MSR_SYSENTER_EIP -> sysenterEip & 0xFFFF_FFFFL;
@@ -1319,6 +1323,7 @@ abstract class Interpreter extends SystemCpu {
     private void writeMsr(int msr, long value) {
         switch (msr) {
             case MSR_TSC -> tscOffset = value - clock.nanos();
+            case MSR_BIOS_SIGN_ID -> { } // software clears it before CPUID to read the signature back
             case MSR_SYSENTER_CS -> sysenterCs = (int) value;
             case MSR_SYSENTER_ESP -> sysenterEsp = (int) value;
             case MSR_SYSENTER_EIP -> sysenterEip = (int) value;
