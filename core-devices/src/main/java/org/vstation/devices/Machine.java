@@ -253,13 +253,18 @@ public final class Machine {
     }
 
     /**
-     * The guest's screen as it is now: rendered on the VM thread at its next
-     * slice boundary and handed back as a copy (for --screenshot and tests).
-     * Completes only while the machine runs.
+     * The guest's screen as it is now, as a copy (for --screenshot and
+     * tests): rendered on the VM thread at its next slice boundary, or here
+     * at once when no VM thread owns the devices (not started, or ended).
      */
     public CompletableFuture<Framebuffer> captureScreen() {
         CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
-        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        if (vmThread == null || terminated.getCount() == 0) {
+            screen.render();
+            picture.complete(screen.framebuffer().copy());
+        } else {
+            refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        }
         return picture;
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineState;
+import org.vstation.devices.display.PngWriter;
 import org.vstation.manager.images.FirmwareCache;
 
 /**
@@ -78,6 +79,7 @@ public final class HeadlessRunCommand {
                 String where = machine.processor().describeState();
                 machine.powerOff();
                 machine.awaitTermination(5, TimeUnit.SECONDS);
+                writeScreenshot(machine, options, err);
                 err.println("vstation run: timeout after " + options.timeout().toSeconds() + " s"
                         + (options.until() == null ? "" : " waiting for '" + options.until() + "'")
                         + "; CPU at " + where
@@ -91,11 +93,23 @@ public final class HeadlessRunCommand {
                 err.println("vstation run: " + machine.errorMessage());
                 return EXIT_EMULATOR_FAILURE;
             }
-            if (options.screenshot() != null) {
-                err.println("vstation run: no display adapter is emulated yet; no screenshot written to "
-                        + options.screenshot());
-            }
+            writeScreenshot(machine, options, err);
             return EXIT_OK;
+        }
+    }
+
+    /** --screenshot: the screen as the run ended (the VM thread has stopped, so it renders here). */
+    private static void writeScreenshot(Machine machine, RunOptions options, PrintStream err) throws IOException {
+        if (options.screenshot() == null) {
+            return;
+        }
+        try {
+            PngWriter.write(machine.captureScreen().get(5, TimeUnit.SECONDS), options.screenshot());
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("taking the screenshot failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while taking the screenshot", e);
         }
     }
 

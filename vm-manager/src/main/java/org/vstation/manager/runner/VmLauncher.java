@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
+import org.vstation.manager.images.FirmwareCache;
 
 /**
  * Turns run options into a powered-off {@link Machine}, reading and checking
@@ -20,8 +21,25 @@ public final class VmLauncher {
     public static Machine build(String name, RunOptions options) throws UsageException {
         MachineConfig config = new MachineConfig()
                 .memoryMegabytes(options.memoryMegabytes())
-                .biosImage(readFirmware(options.bios()));
+                .biosImage(readFirmware(options.bios()))
+                .vgaBiosImage(readVgaBios(options.bios().resolveSibling(FirmwareCache.VGA_BIOS)));
         return new Machine(name, config, X86Cpu::new);
+    }
+
+    /** SeaVGABIOS sits next to the system BIOS (fetch-firmware puts both in the cache); without it the screen stays blank. */
+    private static byte[] readVgaBios(Path path) throws UsageException {
+        if (!Files.isRegularFile(path)) {
+            return null;
+        }
+        try {
+            byte[] image = Files.readAllBytes(path);
+            if (image.length < 3 || (image[0] & 0xFF) != 0x55 || (image[1] & 0xFF) != 0xAA) {
+                throw new UsageException("VGA BIOS " + path + " is not an option ROM (no 55 AA signature); run ./vstation fetch-firmware");
+            }
+            return image;
+        } catch (IOException e) {
+            throw new UsageException("cannot read VGA BIOS " + path + ": " + e.getMessage());
+        }
     }
 
     private static byte[] readFirmware(Path path) throws UsageException {
