@@ -464,10 +464,13 @@ public final class X86Cpu extends Interpreter implements Processor {
             if (Integer.compareUnsigned(start + in.length - 1, segments[CS].limit) > 0) {
                 throw raise(GP, 0);
             }
-            eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+            int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+            eip = next;
             execute(in);
             instructionCount++;
-            if (eventPending || instructionCount >= end) {
+            // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
+            // block must not run yet; any other change of flow ends the block too.
+            if (eventPending || instructionCount >= end || eip != next) {
                 return;
             }
         }

@@ -171,6 +171,7 @@ public final class Machine {
                 high -> pic.line(ACPI_SCI_IRQ).setLevel(high));
         powerManagement.connect(pciBus);
         powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
+        powerManagement.setLegacyDevicesPresent(true, false, false);
         fwCfg = new FwCfg(memory, 1);
         fwCfg.place(ioBus);
         onReset(hostBridge::reset);
@@ -253,19 +254,27 @@ public final class Machine {
     }
 
     /**
-     * The guest's screen as it is now, as a copy (for --screenshot and
-     * tests): rendered on the VM thread at its next slice boundary, or here
-     * at once when no VM thread owns the devices (not started, or ended).
+     * The guest's screen as it is now: rendered on the VM thread at its next
+     * slice boundary and handed back as a copy (for --screenshot and tests).
+     * Completes only while the machine runs.
      */
     public CompletableFuture<Framebuffer> captureScreen() {
         CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
-        if (vmThread == null || terminated.getCount() == 0) {
-            screen.render();
-            picture.complete(screen.framebuffer().copy());
-        } else {
-            refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
-        }
+        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
         return picture;
+    }
+
+    /**
+     * The last picture of a machine whose VM thread has ended (or never
+     * started), rendered on the caller's thread: nothing else touches the
+     * devices any more. For a running machine use {@link #captureScreen()}.
+     */
+    public Framebuffer finalScreen() {
+        if (vmThread != null && terminated.getCount() != 0) {
+            throw new IllegalStateException(name + " is still running; use captureScreen()");
+        }
+        screen.render();
+        return screen.framebuffer().copy();
     }
 
     /**

@@ -79,7 +79,9 @@ public final class HeadlessRunCommand {
                 String where = machine.processor().describeState();
                 machine.powerOff();
                 machine.awaitTermination(5, TimeUnit.SECONDS);
-                writeScreenshot(machine, options, err);
+                if (options.screenshot() != null) {
+                    PngWriter.write(machine.finalScreen(), options.screenshot());
+                }
                 err.println("vstation run: timeout after " + options.timeout().toSeconds() + " s"
                         + (options.until() == null ? "" : " waiting for '" + options.until() + "'")
                         + "; CPU at " + where
@@ -93,23 +95,10 @@ public final class HeadlessRunCommand {
                 err.println("vstation run: " + machine.errorMessage());
                 return EXIT_EMULATOR_FAILURE;
             }
-            writeScreenshot(machine, options, err);
+            if (options.screenshot() != null) {
+                PngWriter.write(machine.finalScreen(), options.screenshot());
+            }
             return EXIT_OK;
-        }
-    }
-
-    /** --screenshot: the screen as the run ended (the VM thread has stopped, so it renders here). */
-    private static void writeScreenshot(Machine machine, RunOptions options, PrintStream err) throws IOException {
-        if (options.screenshot() == null) {
-            return;
-        }
-        try {
-            PngWriter.write(machine.captureScreen().get(5, TimeUnit.SECONDS), options.screenshot());
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("taking the screenshot failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while taking the screenshot", e);
         }
     }
 

@@ -22,23 +22,21 @@ public final class VmLauncher {
         MachineConfig config = new MachineConfig()
                 .memoryMegabytes(options.memoryMegabytes())
                 .biosImage(readFirmware(options.bios()))
-                .vgaBiosImage(readVgaBios(options.bios().resolveSibling(FirmwareCache.VGA_BIOS)));
+                .vgaBiosImage(readVgaBios(options.bios()));
         return new Machine(name, config, X86Cpu::new);
     }
 
-    /** SeaVGABIOS sits next to the system BIOS (fetch-firmware puts both in the cache); without it the screen stays blank. */
-    private static byte[] readVgaBios(Path path) throws UsageException {
-        if (!Files.isRegularFile(path)) {
-            return null;
+    /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */
+    private static byte[] readVgaBios(Path bios) throws UsageException {
+        Path vgaBios = bios.resolveSibling(FirmwareCache.VGA_BIOS);
+        if (!Files.isRegularFile(vgaBios)) {
+            throw new UsageException("no VGA BIOS beside " + bios + " (expected " + vgaBios
+                    + "); run ./vstation fetch-firmware");
         }
         try {
-            byte[] image = Files.readAllBytes(path);
-            if (image.length < 3 || (image[0] & 0xFF) != 0x55 || (image[1] & 0xFF) != 0xAA) {
-                throw new UsageException("VGA BIOS " + path + " is not an option ROM (no 55 AA signature); run ./vstation fetch-firmware");
-            }
-            return image;
+            return Files.readAllBytes(vgaBios);
         } catch (IOException e) {
-            throw new UsageException("cannot read VGA BIOS " + path + ": " + e.getMessage());
+            throw new UsageException("cannot read VGA BIOS " + vgaBios + ": " + e.getMessage());
         }
     }
 
