@@ -21,6 +21,13 @@ class HeadlessScreenshotTest {
     @Test
     void screenshotShowsWhatTheGuestDrew() throws Exception {
         Path bios = assemble("vbe-screenshot-bios.asm");
+        // The launcher wants SeaVGABIOS beside the BIOS; this BIOS never runs option ROMs, so a bare one will do.
+        byte[] optionRom = new byte[512];
+        optionRom[0] = 0x55;
+        optionRom[1] = (byte) 0xAA;
+        optionRom[2] = 1;
+        optionRom[3] = (byte) 0xCB; // RETF
+        Files.write(bios.resolveSibling("vgabios-stdvga.bin"), optionRom);
         Path png = dir.resolve("s.png");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
