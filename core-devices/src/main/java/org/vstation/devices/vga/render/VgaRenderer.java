@@ -26,9 +26,9 @@ import org.vstation.devices.vga.VideoMemory;
  * memory contents: absurd programming gives a blank or clamped picture.
  */
 public final class VgaRenderer {
-    /** Largest picture drawn; larger modes are clipped. */
-    public static final int MAX_WIDTH = BochsDispi.MAX_XRES;
-    public static final int MAX_HEIGHT = BochsDispi.MAX_YRES;
+    /** Largest picture drawn (16 MiB of pixels); larger modes are clipped. */
+    public static final int MAX_WIDTH = 2560;
+    public static final int MAX_HEIGHT = 1600;
 
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
