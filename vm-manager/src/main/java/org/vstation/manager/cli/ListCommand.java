@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.vstation.manager.config.NicConfig;
+import org.vstation.manager.library.MovedOrCopiedException;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
 import org.vstation.manager.mac.MacRegistry;
@@ -111,8 +112,8 @@ final class ListCommand implements Command {
             if (!entry.isReadable()) {
                 context.err().println("error: " + entry.errorMessage());
             } else if (entry.relocation() == VmEntry.Relocation.MOVED_OR_COPIED) {
-                context.err().println("warning: " + new org.vstation.manager.library.MovedOrCopiedException(
-                        entry.name(), entry.folder(), java.nio.file.Path.of(entry.config().location)).getMessage());
+                context.err().println("warning: " + new MovedOrCopiedException(entry.name(), entry.folder(),
+                        entry.savedLocation()).getMessage());
             }
             for (String problem : entry.problems()) {
                 context.err().println("warning: " + entry.name() + ": " + problem);
