@@ -82,6 +82,10 @@ public final class CliContext {
         err.print(question);
         err.flush();
         String answer = in.readLine();
-        return answer == null ? null : answer.strip();
+        if (answer == null) {
+            err.println();
+            return null;
+        }
+        return answer.strip();
     }
 }

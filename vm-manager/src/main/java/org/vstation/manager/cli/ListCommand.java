@@ -120,10 +120,14 @@ final class ListCommand implements Command {
             }
         }
         for (MacRegistry.Duplicate duplicate : library.duplicateMacs()) {
-            MacRegistry.Owner last = duplicate.owners().getLast();
+            boolean awaitsAnswer = duplicate.owners().stream().anyMatch(owner -> entries.stream().anyMatch(
+                    entry -> entry.folder().equals(owner.vmFolder())
+                            && entry.relocation() == VmEntry.Relocation.MOVED_OR_COPIED));
             context.err().println("warning: MAC " + duplicate.address() + " is used by "
-                    + library.describeOwners(duplicate.address()) + "; give one a new address with: vstation mac "
-                    + last.vmFolder() + " --regenerate");
+                    + library.describeOwners(duplicate.address()) + (awaitsAnswer
+                    ? "; answering \"copied\" above gives the copy a new one"
+                    : "; give one a new address with: vstation mac " + duplicate.owners().getLast().vmName()
+                    + " --regenerate"));
         }
     }
 }
