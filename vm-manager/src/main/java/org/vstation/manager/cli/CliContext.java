@@ -1,10 +1,13 @@
 package org.vstation.manager.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import org.vstation.manager.library.LibraryException;
+import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
 
 /**
@@ -64,6 +67,15 @@ public final class CliContext {
             library = VmLibrary.open(VmLibrary.location(option, environment, home), syncSaves);
         }
         return library;
+    }
+
+    /**
+     * The VM the user named: by its name, or by its folder when the argument is a path (as the
+     * warnings about copied folders suggest).
+     */
+    public VmEntry findVm(String nameOrFolder) throws IOException, LibraryException {
+        boolean path = nameOrFolder.contains("/") || nameOrFolder.contains(File.separator);
+        return library().find(path ? resolve(nameOrFolder).toString() : nameOrFolder);
     }
 
     /** A path the user typed, relative to the working directory; a leading "~/" means the home folder. */

@@ -34,7 +34,7 @@ final class NicCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of("--mode", "--bridge", "--adapter"), Set.of());
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         if (parsed.value("--mode") == null) {
             throw new UsageException("--mode: missing");
         }

@@ -60,7 +60,7 @@ final class RunCommand implements Command {
             throw new UsageException(HEADLESS + ": missing; the console window comes with the desktop UI,"
                     + " until then VMs run headless");
         }
-        VmEntry entry = context.library().find(args.getFirst());
+        VmEntry entry = context.findVm(args.getFirst());
         try (VmLock lock = context.library().lockForRun(entry)) {
             if (lock.clearedStaleHolder() != null) {
                 context.err().println("note: cleared a stale lock of " + entry.name() + " ("

@@ -21,7 +21,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -391,6 +390,10 @@ public final class VmLibrary {
             VmEntry found = readEntry(folder);
             if (!found.isReadable()) {
                 throw new LibraryException(found.errorMessage());
+            }
+            if (entries.containsKey(folder) && found.relocation() == VmEntry.Relocation.IN_PLACE
+                    && (newName == null || newName.equals(found.config().name))) {
+                return new ImportResult(store(found), "already in the library", List.of());
             }
             String name = newName != null ? newName : found.config().name;
             requireFreeName(name, folder);

@@ -299,6 +299,8 @@ class VStationCliTest {
         assertOk(cli.run("clone", "bookworm", "trixie"));
         assertNotEquals(config("bookworm").network.getFirst().mac, config("trixie").network.getFirst().mac);
         assertUsageError(cli.run("clone", "bookworm", "trixie"), "a VM named \"trixie\" already exists");
+        assertTrue(assertOk(cli.run("show", "../home/you/VStation/trixie")).out().startsWith("name:         trixie\n"),
+                "a VM can be named by its folder, relative to the working directory");
     }
 
     private static void copyTree(Path source, Path target) throws Exception {

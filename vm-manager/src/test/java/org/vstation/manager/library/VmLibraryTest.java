@@ -245,6 +245,7 @@ class VmLibraryTest {
         assertEquals(movedTo.toString(), moved.entry().config().location);
         assertEquals(List.of(moved.entry().folder()), open().entries().stream().map(VmEntry::folder).toList(),
                 "the registered folder is part of the library");
+        assertEquals("already in the library", open().importFolder(movedTo, null, null).note());
 
         Path copiedTo = temp.resolve("backup/debian");
         copyTree(movedTo, copiedTo);
