@@ -36,7 +36,8 @@ final class SetCommand implements Command {
             "location", "VStation records the folder itself",
             "formatVersion", "VStation writes the format version itself",
             "mac", "use: vstation mac NAME --set ADDR | --regenerate",
-            "macGenerated", "use: vstation mac NAME --set ADDR | --regenerate");
+            "macGenerated", "use: vstation mac NAME --set ADDR | --regenerate",
+            "sizeBytes", "the size is the image file's; VStation cannot resize disk images yet");
 
     private static final String SERIAL = "serial";
     private static final Set<String> PATH_FIELDS = Set.of("cdrom.iso");

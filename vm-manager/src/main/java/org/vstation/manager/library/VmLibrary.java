@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.vstation.manager.config.AtomicFile;
 import org.vstation.manager.config.ConfigException;
@@ -63,6 +66,12 @@ public final class VmLibrary {
     /** What an import did, for the user: a note on the moved/copied decision and any duplicate addresses. */
     public record ImportResult(VmEntry entry, String note, List<MacRegistry.Duplicate> duplicates) {
     }
+
+    /**
+     * OS file locks belong to the process: a second library object on the same folder in this JVM
+     * (a window and a background task) would get OverlappingFileLockException, so threads queue here first.
+     */
+    private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     @FunctionalInterface
     private interface Change<T> {
@@ -474,6 +483,8 @@ public final class VmLibrary {
      * library and it is read again first.
      */
     private synchronized <T> T change(Change<T> body) throws IOException, LibraryException {
+        ReentrantLock inThisJvm = JVM_LOCKS.computeIfAbsent(root, folder -> new ReentrantLock());
+        inThisJvm.lock();
         try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock _ = channel.lock()) {
@@ -493,6 +504,8 @@ public final class VmLibrary {
                 channel.force(false);
             }
             return result;
+        } finally {
+            inThisJvm.unlock();
         }
     }
 

@@ -113,6 +113,7 @@ class VStationCliTest {
         assertUsageError(cli.run("set", "debian", "name=other"), "name: cannot be set here; use: vstation rename");
         assertUsageError(cli.run("set", "debian", "network[0].mac=02:00:00:00:00:01"), "use: vstation mac");
         assertUsageError(cli.run("set", "debian", "memory"), "memory: expected key=value");
+        assertUsageError(cli.run("set", "debian", "disks[0].sizeBytes=1024"), "cannot resize disk images");
         assertEquals(512, config("debian").memoryMb, "a refused set changes nothing");
 
         assertOk(cli.run("set", "debian", "nic=bridged", "bridge=eth0"));

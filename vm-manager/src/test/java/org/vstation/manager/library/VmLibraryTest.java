@@ -12,20 +12,29 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.manager.config.ConfigStore;
+import org.vstation.manager.config.DiskConfig;
+import org.vstation.manager.config.DiskFormat;
 import org.vstation.manager.config.GuestOs;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.config.VmConfig;
@@ -204,8 +213,8 @@ class VmLibraryTest {
         Files.write(externalDisk, new byte[4096]);
         SparseFilesTestSupport.writeAt(externalDisk, 1000, "external");
         source = library.update(source, config -> {
-            config.disks.add(new org.vstation.manager.config.DiskConfig(externalDisk.toString(), 4096,
-                    org.vstation.manager.config.DiskFormat.RAW));
+            config.disks.add(new DiskConfig(externalDisk.toString(), 4096,
+                    DiskFormat.RAW));
             return config;
         });
 
@@ -273,8 +282,8 @@ class VmLibraryTest {
         Path externalDisk = Files.writeString(outside.resolve("external.img"), "disk");
         VmEntry vm = library.create(NewVm.withDefaults("doomed").withDiskSizeBytes(1 << 20).withIso(iso));
         vm = library.update(vm, config -> {
-            config.disks.add(new org.vstation.manager.config.DiskConfig(externalDisk.toString(), 512,
-                    org.vstation.manager.config.DiskFormat.RAW));
+            config.disks.add(new DiskConfig(externalDisk.toString(), 512,
+                    DiskFormat.RAW));
             return config;
         });
         Files.createSymbolicLink(vm.folder().resolve("link-to-outside"), outside);
@@ -335,13 +344,13 @@ class VmLibraryTest {
         VmEntry truncated = library.create(NewVm.withDefaults("truncated").withDiskSizeBytes(0));
         VmEntry noDisk = library.create(NewVm.withDefaults("nodisk").withDiskSizeBytes(1 << 20));
         byte[] config = Files.readAllBytes(truncated.configFile());
-        Files.write(truncated.configFile(), java.util.Arrays.copyOf(config, config.length / 3));
+        Files.write(truncated.configFile(), Arrays.copyOf(config, config.length / 3));
         Files.delete(noDisk.folder().resolve("nodisk.img"));
         Files.createDirectories(root().resolve("empty"));
         Files.createDirectories(root().resolve("corrupt"));
         Files.writeString(root().resolve("corrupt/corrupt.vstation.json"), "{\"name\": \"corrupt\", \"memoryMb\": ");
 
-        Map<String, VmEntry> byFolder = new java.util.TreeMap<>();
+        Map<String, VmEntry> byFolder = new TreeMap<>();
         open().entries().forEach(entry -> byFolder.put(entry.folder().getFileName().toString(), entry));
 
         assertEquals(Set.of("good", "truncated", "nodisk", "empty", "corrupt"), byFolder.keySet());
@@ -368,6 +377,39 @@ class VmLibraryTest {
         VmEntry other = second.create(NewVm.withDefaults("other").withDiskSizeBytes(0));
         assertNotEquals(created.config().network.getFirst().mac, other.config().network.getFirst().mac);
         assertEquals(2, second.entries().size());
+    }
+
+    @Test
+    void libraryObjectsOnOneFolderInSeveralThreadsNeverShareANameOrAddress() throws Exception {
+        int threads = 4;
+        int perThread = 25;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            VmLibrary own = VmLibrary.open(root(), false);
+            results.add(pool.submit(() -> {
+                int created = 0;
+                for (int i = 0; i < perThread; i++) {
+                    try {
+                        own.create(NewVm.withDefaults("vm" + i).withDiskSizeBytes(0));
+                        created++;
+                    } catch (LibraryException taken) {
+                        assertTrue(taken.getMessage().startsWith("a VM named \"vm" + i + "\" already exists"),
+                                taken.getMessage());
+                    }
+                }
+                return created;
+            }));
+        }
+        int created = 0;
+        for (Future<Integer> result : results) {
+            created += result.get();
+        }
+        pool.shutdown();
+        assertEquals(perThread, created, "each name was created exactly once");
+        VmLibrary reopened = open();
+        assertEquals(perThread, reopened.entries().size());
+        assertEquals(List.of(), reopened.duplicateMacs());
     }
 
     @Test
@@ -401,7 +443,7 @@ class VmLibraryTest {
     static final class SparseFilesTestSupport {
         static void writeAt(Path file, long offset, String text) throws IOException {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), offset);
+                channel.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)), offset);
             }
         }
 
@@ -409,7 +451,7 @@ class VmLibraryTest {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 ByteBuffer buffer = ByteBuffer.allocate(length);
                 channel.read(buffer, offset);
-                return new String(buffer.array(), java.nio.charset.StandardCharsets.US_ASCII);
+                return new String(buffer.array(), StandardCharsets.US_ASCII);
             }
         }
     }
