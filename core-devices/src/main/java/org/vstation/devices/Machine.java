@@ -171,6 +171,7 @@ public final class Machine {
                 high -> pic.line(ACPI_SCI_IRQ).setLevel(high));
         powerManagement.connect(pciBus);
         powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
+        powerManagement.setLegacyDevicesPresent(true, false, false);
         fwCfg = new FwCfg(memory, 1);
         fwCfg.place(ioBus);
         onReset(hostBridge::reset);
