@@ -68,7 +68,7 @@ final class ExtendedArithmetic {
         return (signExponent & EXP_MAX) == EXP_MAX && significand < 0 && (significand << 1) != 0;
     }
 
-    private static boolean isSignaling(int se, long sig) {
+    static boolean isSignaling(int se, long sig) {
         return isNaN(se, sig) && (sig & QUIET_BIT) == 0;
     }
 
@@ -77,20 +77,20 @@ final class ExtendedArithmetic {
         return exponent != 0 && sig >= 0;
     }
 
-    private static boolean isDenormal(int se, long sig) {
+    static boolean isDenormal(int se, long sig) {
         return (se & EXP_MAX) == 0 && sig != 0;
     }
 
-    private static boolean isInfinity(int se, long sig) {
+    static boolean isInfinity(int se, long sig) {
         return (se & EXP_MAX) == EXP_MAX && sig == INTEGER_BIT;
     }
 
-    private static boolean isZero(int se, long sig) {
+    static boolean isZero(int se, long sig) {
         return (se & EXP_MAX) == 0 && sig == 0;
     }
 
     /** Exponent of a finite non-zero operand once normalized (denormals count as exponent 1, then shift). */
-    private static int normalExponent(int se, long sig) {
+    static int normalExponent(int se, long sig) {
         int exponent = se & EXP_MAX;
         if (exponent == 0) {
             exponent = 1;
@@ -98,7 +98,7 @@ final class ExtendedArithmetic {
         return exponent - Long.numberOfLeadingZeros(sig);
     }
 
-    private static long normalSignificand(long sig) {
+    static long normalSignificand(long sig) {
         return sig << Long.numberOfLeadingZeros(sig);
     }
 
@@ -165,7 +165,7 @@ final class ExtendedArithmetic {
     }
 
     /** Unsupported encodings and SNaN/QNaN for a one-operand operation; returns true when they decided it. */
-    private boolean specialUnary(int se, long sig) {
+    boolean specialUnary(int se, long sig) {
         if (isUnsupported(se, sig)) {
             invalid();
             return true;
@@ -180,7 +180,7 @@ final class ExtendedArithmetic {
         return false;
     }
 
-    private boolean specialBinary(int aSe, long aSig, int bSe, long bSig) {
+    boolean specialBinary(int aSe, long aSig, int bSe, long bSig) {
         if (isUnsupported(aSe, aSig) || isUnsupported(bSe, bSig)) {
             invalid();
             return true;
@@ -192,7 +192,7 @@ final class ExtendedArithmetic {
      * Raises DE for a denormal operand. Returns true when DE is unmasked: the operation then stops before
      * computing anything, like the other pre-computation exceptions (SDM vol. 1, 8.5.2).
      */
-    private boolean denormalStops(int aSe, long aSig, int bSe, long bSig) {
+    boolean denormalStops(int aSe, long aSig, int bSe, long bSig) {
         if (isDenormal(aSe, aSig) || isDenormal(bSe, bSig) || sourceDenormal) {
             exceptions |= DE;
             return !masked(DE);

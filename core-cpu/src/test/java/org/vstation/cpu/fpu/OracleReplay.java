@@ -110,12 +110,16 @@ final class OracleReplay {
         if (ulpTolerance == 0 || ((se ^ hostSe) & 0x8000) != 0) {
             return false;
         }
-        // Finite values of one sign order like (exponent, significand) integers; one ulp is one step.
-        java.math.BigInteger a = java.math.BigInteger.valueOf(se & 0x7FFF).shiftLeft(64)
-                .add(new java.math.BigInteger(Long.toUnsignedString(sig)));
-        java.math.BigInteger b = java.math.BigInteger.valueOf(hostSe & 0x7FFF).shiftLeft(64)
-                .add(new java.math.BigInteger(Long.toUnsignedString(hostSig)));
-        return a.subtract(b).abs().compareTo(java.math.BigInteger.valueOf(ulpTolerance)) <= 0;
+        return Math.abs(ordinal(se, sig) - ordinal(hostSe, hostSig)) <= ulpTolerance;
+    }
+
+    /** Finite values of one sign, numbered in order: one ulp apart means consecutive numbers. */
+    private static long ordinal(int se, long sig) {
+        int exponent = se & 0x7FFF;
+        if (exponent == 0 || sig >= 0) {
+            return sig; // denormal (exponent 1, integer bit clear)
+        }
+        return ((long) (exponent - 1) << 63) + sig; // the integer bit carries into the exponent's count
     }
 
     String report() {

@@ -47,4 +47,17 @@ class X87OracleTest {
         assertTrue(replay.mismatches.isEmpty(), replay::report);
         assertEquals(count("x87.count", 1_000_000), replay.replayed);
     }
+
+    /** Done-when 2: transcendentals within one ulp of the host with the same exception flags. */
+    @Test
+    void transcendentalsAreWithinOneUlpOfTheHost() throws Exception {
+        List<Operation> functions = oracle.operations().stream()
+                .filter(o -> TRANSCENDENTAL.contains(o.name()))
+                .filter(o -> System.getProperty("x87.only") == null || o.name().matches(System.getProperty("x87.only")))
+                .toList();
+        OracleReplay replay = new OracleReplay(1);
+        long samples = count("x87.transcendentalCount", 100_000) * functions.size();
+        oracle.run(count("x87.seed", 20261121), samples, functions, replay::replay);
+        assertTrue(replay.mismatches.isEmpty(), replay::report);
+    }
 }
