@@ -953,6 +953,8 @@ final class ExtendedArithmetic {
 
     /** Quotient bits and the incomplete-reduction flag of the last {@link #partialRemainder}. */
     int quotientBits;
+    /** quotientBits after a NaN or invalid operand: no quotient, C0 and C3 stay as they were. */
+    static final int NO_QUOTIENT = -1;
     boolean reductionIncomplete;
 
     /**
@@ -966,7 +968,7 @@ final class ExtendedArithmetic {
      * exponent difference of 64 or more only a partial remainder is produced and C2 reports it.
      */
     void partialRemainder(int aSe, long aSig, int bSe, long bSig, boolean nearest) {
-        quotientBits = 0;
+        quotientBits = NO_QUOTIENT;
         reductionIncomplete = false;
         if (specialBinary(aSe, aSig, bSe, bSig)) {
             return;
@@ -976,6 +978,7 @@ final class ExtendedArithmetic {
             invalid();
             return;
         }
+        quotientBits = 0;
         if (denormalStops(aSe, aSig, bSe, bSig)) {
             return;
         }

@@ -190,7 +190,7 @@ public final class X87Fpu {
      * the pointers, like FNOP.
      */
     private void invalidOpcode(int opcode, int modrm) {
-        finishWithoutResult();
+        finishKeepingC1();
     }
 
     private void escapeD9(boolean memory, int reg, int rm, int modrm, FpuContext context) {
@@ -206,14 +206,14 @@ public final class X87Fpu {
                     unit.controlWord |= EXCEPTION_MASKS;
                 }
                 case 7 -> context.writeOperand(0, 2, unit.controlWord);
-                default -> finishWithoutResult();
+                default -> finishKeepingC1();
             }
             return;
         }
         switch (reg) {
             case 0 -> loadRegister(rm);
             case 1 -> exchange(rm);
-            case 2 -> finishWithoutResult(); // FNOP (D9 D0) and reserved D9 D1-D7
+            case 2 -> finishKeepingC1(); // FNOP (D9 D0) and reserved D9 D1-D7
             case 3 -> storeRegister(rm, true); // undocumented FSTP1 alias
             default -> escapeD9Group(modrm);
         }
@@ -240,11 +240,11 @@ public final class X87Fpu {
             case 0xF5 -> partialRemainder(true);
             case 0xF6 -> {
                 top = (top - 1) & 7;
-                finishWithoutResult();
+                finish();
             }
             case 0xF7 -> {
                 top = (top + 1) & 7;
-                finishWithoutResult();
+                finish();
             }
             case 0xF8 -> partialRemainder(false);
             case 0xF9 -> transcendentalBinary(X87Transcendental.FYL2XP1);
@@ -254,7 +254,7 @@ public final class X87Fpu {
             case 0xFD -> scale();
             case 0xFE -> transcendentalUnary(X87Transcendental.FSIN);
             case 0xFF -> transcendentalUnary(X87Transcendental.FCOS);
-            default -> finishWithoutResult(); // reserved D9 E2, E3, E6, E7, EF
+            default -> finishKeepingC1(); // reserved D9 E2, E3, E6, E7, EF
         }
     }
 
@@ -267,7 +267,7 @@ public final class X87Fpu {
                 case 3 -> storeMemory(context, MemoryFormat.INT32, true);
                 case 5 -> loadMemory(context, MemoryFormat.EXTENDED);
                 case 7 -> storeMemory(context, MemoryFormat.EXTENDED, true);
-                default -> finishWithoutResult();
+                default -> finishKeepingC1();
             }
             return;
         }
@@ -282,7 +282,7 @@ public final class X87Fpu {
             }
             case 5 -> compareToFlags(rm, true, false, context);
             case 6 -> compareToFlags(rm, false, false, context);
-            default -> finishWithoutResult();
+            default -> finishKeepingC1();
         }
     }
 
@@ -296,21 +296,21 @@ public final class X87Fpu {
                 case 4 -> restoreState(context);
                 case 6 -> saveState(context);
                 case 7 -> context.writeOperand(0, 2, statusWord());
-                default -> finishWithoutResult();
+                default -> finishKeepingC1();
             }
             return;
         }
         switch (reg) {
             case 0 -> {
                 emptyMask |= 1 << physical(rm);
-                finishWithoutResult();
+                finish();
             }
             case 1 -> exchange(rm);
             case 2 -> storeRegister(rm, false);
             case 3 -> storeRegister(rm, true);
             case 4 -> compareRegisters(rm, true, 0);
             case 5 -> compareRegisters(rm, true, 1);
-            default -> finishWithoutResult();
+            default -> finishKeepingC1();
         }
     }
 
@@ -332,18 +332,18 @@ public final class X87Fpu {
             case 0 -> { // FFREEP (undocumented): free ST(i), then pop
                 emptyMask |= 1 << physical(rm);
                 pop();
-                finishWithoutResult();
+                finish();
             }
             case 1 -> exchange(rm);
             case 2, 3 -> storeRegister(rm, true);
             case 4 -> {
                 if (modrm != 0xE0) {
-                    finishWithoutResult();
+                    finishKeepingC1();
                 } // DF E0, FNSTSW AX: the CPU writes statusWord() to AX
             }
             case 5 -> compareToFlags(rm, true, true, context);
             case 6 -> compareToFlags(rm, false, true, context);
-            default -> finishWithoutResult();
+            default -> finishKeepingC1();
         }
     }
 
@@ -414,9 +414,16 @@ public final class X87Fpu {
         status = (status & ~SW_C1) | (unit.exceptions & (SW_FLAGS | C1));
     }
 
-    /** Instructions that report nothing: C1 is cleared as for the arithmetic ones. */
-    private void finishWithoutResult() {
-        finish();
+    /**
+     * For the instructions whose C1 the manual leaves undefined (FNOP, FCMOVcc, FCOMI...): the hardware keeps it,
+     * except that a stack fault still reports its direction there.
+     */
+    private void finishKeepingC1() {
+        if ((unit.exceptions & SF) != 0) {
+            finish();
+        } else {
+            status |= unit.exceptions & SW_FLAGS;
+        }
     }
 
     private void setConditionCodes(int c3c2c0) {
@@ -579,6 +586,7 @@ public final class X87Fpu {
         finish();
     }
 
+    /** FPREM/FPREM1. Without a quotient (stack fault, NaN, invalid, unmasked DE) C2 is cleared, C0/C3 kept. */
     private void partialRemainder(boolean nearest) {
         if (empty(0) || empty(1)) {
             stackUnderflow();
@@ -586,15 +594,19 @@ public final class X87Fpu {
                 write(0, INDEFINITE_SE, INDEFINITE_SIG);
             }
             finish();
+            status &= ~SW_C2;
             return;
         }
         unit.partialRemainder(se(0), sig(0), se(1), sig(1), nearest);
-        if (resultSuppressed()) {
+        if (!resultSuppressed()) {
+            writeResult(0);
+        }
+        int q = unit.quotientBits;
+        if (resultSuppressed() || q == ExtendedArithmetic.NO_QUOTIENT) {
             finish();
+            status &= ~SW_C2;
             return;
         }
-        writeResult(0);
-        int q = unit.quotientBits;
         unit.exceptions = (unit.exceptions & ~C1) | ((q & 1) != 0 ? C1 : 0);
         finish();
         if (unit.reductionIncomplete) {
@@ -847,13 +859,13 @@ public final class X87Fpu {
             if (invalidMasked()) {
                 write(0, INDEFINITE_SE, INDEFINITE_SIG);
             }
-            finish();
+            finishKeepingC1();
             return;
         }
         if (condition) {
             write(0, se(i), sig(i));
         }
-        finish();
+        finishKeepingC1();
     }
 
     // ---- comparisons ----------------------------------------------------------------------------------------
@@ -934,7 +946,7 @@ public final class X87Fpu {
         if (pop && !resultSuppressed()) {
             pop();
         }
-        finish();
+        finishKeepingC1();
     }
 
     private void examine() {

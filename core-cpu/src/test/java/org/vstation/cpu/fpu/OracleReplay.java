@@ -47,10 +47,18 @@ final class OracleReplay {
         } else if (sample.preset() == X87Oracle.PRESET_ST0_EMPTY) {
             fpu.execute(0xDD, 0xC0, context);
         }
+        if ((sample.conditions() & X87Oracle.CONDITIONS_PRESET) != 0) {
+            fpu.execute(0xD9, 0x30, context); // FNSTENV
+            int cc = sample.conditions();
+            int word = (context.readOperand(4, 2) & ~0x4700) | ((cc & 1) << 8) | ((cc & 2) << 8) | ((cc & 4) << 8)
+                    | ((cc & 8) << 11);
+            context.writeOperand(4, 2, word);
+            fpu.execute(0xD9, 0x20, context); // FLDENV
+        }
         fpu.execute(0xDB, 0xE2, context);
         context.eflags = sample.eflagsIn();
         if (sample.operation().memoryOut() != MemoryKind.NONE) {
-            Arrays.fill(context.memory, 0, 16, (byte) 0xA5);
+            Arrays.fill(context.memory, 0, 32, (byte) 0xA5);
         } else {
             context.put(sample.memoryIn());
         }
@@ -93,8 +101,15 @@ final class OracleReplay {
                 problem.append("st%d %04x:%016x ".formatted(i, se, sig));
             }
         }
-        if (sample.operation().memoryOut() != MemoryKind.NONE
-                && !Arrays.equals(context.memory, 0, 10, sample.memoryOut(), 0, 10)) {
+        MemoryKind out = sample.operation().memoryOut();
+        if (out == MemoryKind.ENVIRONMENT) {
+            // Control, status and tag words with their upper halves, and the upper half of the FDP selector's
+            // dword; the pointers themselves are the host's addresses.
+            if (!Arrays.equals(context.memory, 0, 12, sample.memoryOut(), 0, 12)
+                    || !Arrays.equals(context.memory, 26, 28, sample.memoryOut(), 26, 28)) {
+                problem.append("env %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 28)));
+            }
+        } else if (out != MemoryKind.NONE && !Arrays.equals(context.memory, 0, 10, sample.memoryOut(), 0, 10)) {
             problem.append("mem %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 10)));
         }
         if ((context.eflags & EFLAGS_ARITHMETIC) != (sample.eflagsOut() & EFLAGS_ARITHMETIC)) {
