@@ -972,13 +972,18 @@ public final class X87Fpu {
 
     // ---- transcendentals ------------------------------------------------------------------------------------
 
+    /** F2XM1, FSIN, FCOS. The trigonometric ones report in C2 whether the argument was in range. */
     private void transcendentalUnary(int function) {
+        boolean trigonometric = function != X87Transcendental.F2XM1;
         if (empty(0)) {
             stackUnderflow();
             if (invalidMasked()) {
                 write(0, INDEFINITE_SE, INDEFINITE_SIG);
             }
             finish();
+            if (trigonometric) {
+                status &= ~SW_C2;
+            }
             return;
         }
         boolean complete = transcendental.unary(function, se(0), sig(0));
@@ -986,7 +991,9 @@ public final class X87Fpu {
             writeResult(0);
         }
         finish();
-        status = (status & ~SW_C2) | (complete ? 0 : SW_C2);
+        if (trigonometric) {
+            status = (status & ~SW_C2) | (complete ? 0 : SW_C2);
+        }
     }
 
     private void transcendentalBinary(int function) {
@@ -1018,6 +1025,7 @@ public final class X87Fpu {
                 }
             }
             finish();
+            status &= ~SW_C2;
             return;
         }
         if (stackOverflow()) {
@@ -1026,6 +1034,7 @@ public final class X87Fpu {
                 push(INDEFINITE_SE, INDEFINITE_SIG);
             }
             finish();
+            status &= ~SW_C2;
             return;
         }
         boolean complete = transcendental.unary(function, se(0), sig(0));
