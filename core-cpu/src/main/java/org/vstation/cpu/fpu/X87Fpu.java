@@ -115,6 +115,48 @@ public final class X87Fpu {
         return (emptyMask & (1 << physical(i))) != 0;
     }
 
+    // ---- snapshots ------------------------------------------------------------------------------------------
+
+    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_SIZE = 4 * 10 + 8 * 10;
+
+    /** The whole unit's state for VM snapshots (not a guest-visible format). */
+    public byte[] snapshot() {
+        ByteBuffer buffer = ByteBuffer.allocate(SNAPSHOT_SIZE);
+        buffer.putInt(SNAPSHOT_VERSION).putInt(unit.controlWord).putInt(status).putInt(top).putInt(emptyMask)
+                .putInt(instructionOffset).putInt(instructionSelector).putInt(lastOpcode)
+                .putInt(operandOffset).putInt(operandSelector);
+        for (int p = 0; p < 8; p++) {
+            buffer.putShort((short) signExponent[p]).putLong(significand[p]);
+        }
+        return buffer.array();
+    }
+
+    /** Restores {@link #snapshot()}; a snapshot of another size or version is refused. */
+    public void restoreSnapshot(byte[] snapshot) {
+        if (snapshot.length != SNAPSHOT_SIZE) {
+            throw new IllegalArgumentException("x87 snapshot has " + snapshot.length + " bytes, expected " + SNAPSHOT_SIZE);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(snapshot);
+        int version = buffer.getInt();
+        if (version != SNAPSHOT_VERSION) {
+            throw new IllegalArgumentException("x87 snapshot version " + version + " is not supported");
+        }
+        unit.controlWord = buffer.getInt();
+        status = buffer.getInt();
+        top = buffer.getInt() & 7;
+        emptyMask = buffer.getInt() & 0xFF;
+        instructionOffset = buffer.getInt();
+        instructionSelector = buffer.getInt();
+        lastOpcode = buffer.getInt();
+        operandOffset = buffer.getInt();
+        operandSelector = buffer.getInt();
+        for (int p = 0; p < 8; p++) {
+            signExponent[p] = buffer.getShort() & 0xFFFF;
+            significand[p] = buffer.getLong();
+        }
+    }
+
     // ---- dispatch -------------------------------------------------------------------------------------------
 
     /** Executes one escape instruction: {@code opcode} 0xD8-0xDF and its ModR/M byte. */
@@ -293,8 +335,8 @@ public final class X87Fpu {
                 case 1 -> storeIntegerTruncating(context, MemoryFormat.INT64);
                 case 2 -> storeMemory(context, MemoryFormat.DOUBLE, false);
                 case 3 -> storeMemory(context, MemoryFormat.DOUBLE, true);
-                case 4 -> restoreState(context);
-                case 6 -> saveState(context);
+                case 4 -> restoreImage(context);
+                case 6 -> saveImage(context);
                 case 7 -> context.writeOperand(0, 2, statusWord());
                 default -> finishKeepingC1();
             }
@@ -1126,7 +1168,7 @@ public final class X87Fpu {
     }
 
     /** FNSAVE: the environment, then ST(0)..ST(7) as 10-byte values; then FNINIT. */
-    private void saveState(FpuContext context) {
+    private void saveImage(FpuContext context) {
         int offset = storeEnvironment(context);
         for (int i = 0; i < 8; i++) {
             int p = physical(i);
@@ -1138,7 +1180,7 @@ public final class X87Fpu {
         reset();
     }
 
-    private void restoreState(FpuContext context) {
+    private void restoreImage(FpuContext context) {
         int offset = loadEnvironment(context);
         for (int i = 0; i < 8; i++) {
             int p = physical(i);
