@@ -850,14 +850,8 @@ final class ExtendedArithmetic {
 
     /** FBLD: 18 packed BCD digits (low 9 bytes) and the sign in bit 7 of byte 9. Exact; bad digits load as-is. */
     void fromBcd(long low8, int high2) {
-        long value = 0;
-        for (int i = 1; i >= 0; i--) {
-            int b = (high2 >> (8 * i)) & 0xFF;
-            if (i == 1) {
-                continue; // the sign byte holds no digits
-            }
-            value = value * 100 + ((b >> 4) & 0xF) * 10L + (b & 0xF);
-        }
+        int top = high2 & 0xFF; // byte 9 holds only the sign
+        long value = ((top >> 4) & 0xF) * 10L + (top & 0xF);
         for (int i = 7; i >= 0; i--) {
             int b = (int) (low8 >>> (8 * i)) & 0xFF;
             value = value * 100 + ((b >> 4) & 0xF) * 10L + (b & 0xF);

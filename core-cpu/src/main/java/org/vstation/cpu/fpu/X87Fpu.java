@@ -193,7 +193,7 @@ public final class X87Fpu {
                 } else if (modrm == 0xE9) {
                     compareRegisters(1, true, 2);
                 } else {
-                    invalidOpcode(opcode, modrm);
+                    reservedEncoding();
                 }
             }
             case 3 -> escapeDB(memory, reg, rm, modrm, context);
@@ -209,7 +209,7 @@ public final class X87Fpu {
                 if (memory) {
                     arithmeticMemory(reg, context, MemoryFormat.INT16);
                 } else if (reg == 3 && rm != 1) {
-                    invalidOpcode(opcode, modrm);
+                    reservedEncoding();
                 } else if (reg == 3) {
                     compareRegisters(1, false, 2);
                 } else {
@@ -231,7 +231,7 @@ public final class X87Fpu {
      * An escape encoding a Pentium Pro reserves. The x87 decodes these without faulting; they do nothing but set
      * the pointers, like FNOP.
      */
-    private void invalidOpcode(int opcode, int modrm) {
+    private void reservedEncoding() {
         finishKeepingC1();
     }
 
@@ -256,7 +256,15 @@ public final class X87Fpu {
             case 0 -> loadRegister(rm);
             case 1 -> exchange(rm);
             case 2 -> finishKeepingC1(); // FNOP (D9 D0) and reserved D9 D1-D7
-            case 3 -> storeRegister(rm, true); // undocumented FSTP1 alias
+            case 3 -> {
+                // The undocumented FSTP1 alias: unlike FSTP ST(i), an empty ST(0) is popped without a stack fault.
+                if (empty(0)) {
+                    pop();
+                    finish();
+                } else {
+                    storeRegister(rm, true);
+                }
+            }
             default -> escapeD9Group(modrm);
         }
     }
@@ -1105,7 +1113,7 @@ public final class X87Fpu {
         context.writeOperand(2 * step, step, filler | tagWord());
         if (protectedMode) {
             context.writeOperand(3 * step, step, instructionOffset);
-            context.writeOperand(4 * step, 4 == step ? 4 : 2,
+            context.writeOperand(4 * step, step,
                     (instructionSelector & 0xFFFF) | (wide ? (lastOpcode & 0x7FF) << 16 : 0));
             context.writeOperand(5 * step, step, operandOffset);
             context.writeOperand(6 * step, step, filler | (operandSelector & 0xFFFF));
