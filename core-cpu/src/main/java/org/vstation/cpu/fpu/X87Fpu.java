@@ -220,6 +220,22 @@ public final class X87Fpu {
         }
     }
 
+    /**
+     * Whether an escape instruction first waits for pending unmasked exceptions, i.e. whether the CPU must raise
+     * #MF (CR0.NE = 1) or signal FERR# (CR0.NE = 0) before calling {@link #execute} when
+     * {@link #hasPendingUnmaskedException()} is true. Only the no-wait forms FNINIT, FNCLEX, FNSTCW, FNSTSW
+     * (memory and AX), FNSTENV, FNSAVE and the obsolete FNENI/FNDISI/FNSETPM skip the check (SDM vol. 1, 8.3.12
+     * and 8.7).
+     */
+    public static boolean checksPendingExceptions(int opcode, int modrm) {
+        int escape = opcode & 7;
+        int reg = (modrm >> 3) & 7;
+        if (modrm < 0xC0) {
+            return !((escape == 1 && (reg == 6 || reg == 7)) || (escape == 5 && (reg == 6 || reg == 7)));
+        }
+        return !((escape == 3 && modrm >= 0xE0 && modrm <= 0xE4) || (escape == 7 && modrm == 0xE0));
+    }
+
     private static boolean isControlInstruction(int escape, boolean memory, int reg, int modrm) {
         if (memory) {
             return (escape == 1 && reg >= 4) || (escape == 5 && (reg == 4 || reg == 6 || reg == 7));

@@ -255,4 +255,19 @@ class X87FpuTest {
         assertEquals(fpu.registerSignificand(1), copy.registerSignificand(1));
         assertThrows(IllegalArgumentException.class, () -> copy.restoreSnapshot(new byte[3]));
     }
+
+    @Test
+    void onlyTheNoWaitFormsSkipThePendingExceptionCheck() {
+        assertFalse(X87Fpu.checksPendingExceptions(0xDB, 0xE3)); // FNINIT
+        assertFalse(X87Fpu.checksPendingExceptions(0xDB, 0xE2)); // FNCLEX
+        assertFalse(X87Fpu.checksPendingExceptions(0xDF, 0xE0)); // FNSTSW AX
+        assertFalse(X87Fpu.checksPendingExceptions(0xDD, 0x38)); // FNSTSW m16
+        assertFalse(X87Fpu.checksPendingExceptions(0xD9, 0x38)); // FNSTCW
+        assertFalse(X87Fpu.checksPendingExceptions(0xD9, 0x30)); // FNSTENV
+        assertFalse(X87Fpu.checksPendingExceptions(0xDD, 0x30)); // FNSAVE
+        assertTrue(X87Fpu.checksPendingExceptions(0xD9, 0x28)); // FLDCW
+        assertTrue(X87Fpu.checksPendingExceptions(0xDD, 0x20)); // FRSTOR
+        assertTrue(X87Fpu.checksPendingExceptions(0xD9, 0xD0)); // FNOP
+        assertTrue(X87Fpu.checksPendingExceptions(0xDE, 0xC1)); // FADDP
+    }
 }
