@@ -32,6 +32,14 @@ public interface Processor {
     /** Level of the INTR pin, as the interrupt controller drives it. */
     void setInterruptRequest(boolean asserted);
 
+    /**
+     * The chipset's A20 gate (8042 output port bit 1 OR port 92h bit 1): when
+     * off, physical address bit 20 is forced to zero. Stand-ins without
+     * memory translation (scripted test processors) may ignore it.
+     */
+    default void setA20Enabled(boolean enabled) {
+    }
+
     /** Latches a non-maskable interrupt. */
     void raiseNmi();
 

@@ -1,0 +1,766 @@
+package org.vstation.cpu;
+
+import java.util.function.Consumer;
+import org.vstation.cpu.bus.InterruptController;
+import org.vstation.cpu.bus.IoBus;
+import org.vstation.cpu.bus.PhysicalMemory;
+import org.vstation.cpu.bus.TimeSource;
+import org.vstation.cpu.decode.Decoder;
+import org.vstation.cpu.decode.Instruction;
+import org.vstation.cpu.fpu.FpuContext;
+import org.vstation.cpu.fpu.X87Fpu;
+
+/**
+ * An i686-class (Pentium II without MMX) integer processor: the run loop
+ * over pre-decoded blocks, interrupt and exception dispatch, and the
+ * register access the machine, tests and conformance runners use.
+ *
+ * <p>Guest code is decoded once into blocks of {@link Instruction}s cached
+ * by physical address; a write to a page holding decoded code (reported by
+ * {@link PhysicalMemory}) drops that page's blocks.
+ */
+public final class X86Cpu extends Interpreter implements Processor {
+    /** Segment register numbers for the accessors. */
+    public static final int SEG_ES = ES, SEG_CS = CS, SEG_SS = SS, SEG_DS = DS, SEG_FS = FS, SEG_GS = GS;
+    /** General register numbers for the accessors, in encoding order. */
+    public static final int REG_EAX = EAX, REG_ECX = ECX, REG_EDX = EDX, REG_EBX = EBX, REG_ESP = ESP, REG_EBP = EBP,
+            REG_ESI = ESI, REG_EDI = EDI;
+
+    private static final int MAX_BLOCK_INSTRUCTIONS = 64;
+    private static final int BLOCK_TABLE_SIZE = 1 << 16;
+
+    /** A run of decoded instructions that starts at one physical address and stays within its page. */
+    private static final class Block {
+        int physical;
+        boolean code32;
+        int generation;
+        Instruction[] instructions;
+    }
+
+    private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];
+    /** Bumped when a page's code is written: blocks of an older generation are stale. */
+    private final int[] pageGeneration = new int[PhysicalMemory.PAGE_COUNT];
+    private boolean markingCodePage;
+
+    private final X87Fpu fpu = new X87Fpu();
+    private final FpuOperand fpuOperand = new FpuOperand();
+    private Consumer<Boolean> ferrListener = asserted -> { };
+    private boolean ferrAsserted;
+
+    private long instructionCount;
+    private boolean interruptRequest;
+    private boolean nmiPending;
+    private boolean nmiBlocked;
+    private boolean halted;
+    private boolean shutdown;
+    private volatile boolean stopRequested;
+    /** Something may need attention at the next instruction boundary. */
+    private boolean eventPending;
+    /** Instruction count before which interrupts stay inhibited (STI, MOV SS shadows). */
+    private long interruptsInhibitedUntil;
+
+    /** Decoding state reused for every block (the decoder reads through these). */
+    private int decodePhysical;
+    private int decodeLimit;
+    private boolean decodeCrossedPage;
+    private int decodeLinear;
+    private final Decoder.CodeSource physicalCode = offset -> {
+        int address = decodePhysical + offset;
+        if (offset >= decodeLimit) {
+            decodeCrossedPage = true;
+            return 0;
+        }
+        return memory.read8(address & 0xFFFF_FFFFL);
+    };
+    private final Decoder.CodeSource linearCode = offset -> readLinear8(decodeLinear + offset);
+
+    public X86Cpu(PhysicalMemory memory, IoBus io, InterruptController interruptController, TimeSource clock) {
+        super(memory, io, interruptController, clock);
+        memory.addMapChangeListener(this::memoryMapChanged);
+        memory.setCodeWriteListener(this::codeWritten);
+        reset();
+    }
+
+    // ---- Processor --------------------------------------------------------------
+
+    @Override
+    public void reset() {
+        java.util.Arrays.fill(regs, 0);
+        regs[EDX] = 0x0633;
+        lazyOp = LAZY_NONE;
+        flags = 2;
+        cr0 = CR0_ET | CR0_CD | CR0_NW;
+        cr2 = 0;
+        cr3 = 0;
+        cr4 = 0;
+        java.util.Arrays.fill(debugRegisters, 0);
+        debugRegisters[6] = 0xFFFF_0FF0;
+        debugRegisters[7] = 0x400;
+        for (SegmentRegister s : segments) {
+            s.limit = 0xFFFF;
+            s.load(0, 0, 0xFFFF, 0x93, true);
+        }
+        segments[CS].load(0xF000, 0xFFFF_0000, 0xFFFF, 0x9B, true);
+        code32 = false;
+        stack32 = false;
+        gdtBase = 0;
+        gdtLimit = 0xFFFF;
+        idtBase = 0;
+        idtLimit = 0xFFFF;
+        ldtr.load(0, 0, 0xFFFF, 0x82, true);
+        taskRegister.load(0, 0, 0xFFFF, 0x8B, true);
+        eip = 0xFFF0;
+        cpl = 0;
+        selectTlb();
+        mmu.configure(false, false, false, 0);
+        sysenterCs = 0;
+        sysenterEsp = 0;
+        sysenterEip = 0;
+        tscOffset = -clock.nanos();
+        halted = false;
+        shutdown = false;
+        nmiPending = false;
+        nmiBlocked = false;
+        interruptsInhibitedUntil = 0;
+        fpu.reset();
+        setFerr(false);
+        updateEvents();
+    }
+
+    @Override
+    public StopReason run(long instructionBudget) {
+        long end = instructionCount + instructionBudget;
+        try {
+            while (instructionCount < end) {
+                if (stopRequested) {
+                    stopRequested = false;
+                    return StopReason.STOP_REQUESTED;
+                }
+                if (shutdown) {
+                    return StopReason.SHUTDOWN;
+                }
+                if (eventPending) {
+                    serviceEvents();
+                    if (shutdown) return StopReason.SHUTDOWN;
+                    if (halted) return StopReason.HALTED;
+                }
+                try {
+                    if ((flags & TF) != 0 || (debugRegisters[7] & 0xFF) != 0) {
+                        stepWithDebugChecks();
+                    } else {
+                        executeBlock(fetchBlock(), end);
+                    }
+                } catch (CpuException e) {
+                    eip = instructionEip;
+                    dispatchException(e.vector, e.errorCode);
+                }
+            }
+            return StopReason.BUDGET_EXHAUSTED;
+        } catch (CpuInternalError e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new CpuInternalError("internal error at " + describeState() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void setInterruptRequest(boolean asserted) {
+        interruptRequest = asserted;
+        updateEvents();
+    }
+
+    @Override
+    public void raiseNmi() {
+        nmiPending = true;
+        updateEvents();
+    }
+
+    @Override
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    @Override
+    public long instructionCount() {
+        return instructionCount;
+    }
+
+    @Override
+    public String describeState() {
+        String mode = !protectedMode() ? "real" : v86Mode() ? "v86" : (code32 ? "pm32" : "pm16") + " cpl" + cpl;
+        return String.format("CS:EIP=%04x:%08x (%s) EAX=%08x EBX=%08x ECX=%08x EDX=%08x ESI=%08x EDI=%08x EBP=%08x "
+                        + "ESP=%08x SS=%04x DS=%04x ES=%04x EFLAGS=%08x CR0=%08x CR3=%08x",
+                segments[CS].selector, instructionEip, mode, regs[EAX], regs[EBX], regs[ECX], regs[EDX], regs[ESI],
+                regs[EDI], regs[EBP], regs[ESP], segments[SS].selector, segments[DS].selector, segments[ES].selector,
+                eflags(), cr0, cr3);
+    }
+
+    // ---- wiring for the machine -------------------------------------------------------
+
+    /** The chipset's A20 gate: when off, physical address bit 20 is forced to zero. */
+    public void setA20Enabled(boolean enabled) {
+        mmu.setA20Enabled(enabled);
+        invalidateAllBlocks();
+    }
+
+    /** FERR# output of the x87 (routed to IRQ 13 by the machine when CR0.NE = 0). */
+    public void setFerrListener(Consumer<Boolean> listener) {
+        ferrListener = listener;
+    }
+
+    // ---- register access for tests, the conformance runner and debuggers -------------------
+
+    public int register(int index) {
+        return regs[index];
+    }
+
+    public void setRegister(int index, int value) {
+        regs[index] = value;
+    }
+
+    public int eip() {
+        return eip;
+    }
+
+    public void setEip(int value) {
+        eip = value;
+        instructionEip = value;
+    }
+
+    public int getEflags() {
+        return eflags();
+    }
+
+    public void setEflags(int value) {
+        lazyOp = LAZY_NONE;
+        flags = (value & WRITABLE_FLAGS) | 2;
+        updateEvents();
+    }
+
+    public int segmentSelector(int segment) {
+        return segments[segment].selector;
+    }
+
+    public int segmentBase(int segment) {
+        return segments[segment].base;
+    }
+
+    public int segmentLimit(int segment) {
+        return segments[segment].limit;
+    }
+
+    public int segmentAttributes(int segment) {
+        return segments[segment].attributes;
+    }
+
+    /** Loads a segment register as real mode does: base = selector × 16, limit 64 KiB, read/write. */
+    public void setRealModeSegment(int segment, int selector) {
+        SegmentRegister s = segments[segment];
+        s.load(selector, (selector & 0xFFFF) << 4, 0xFFFF, segment == CS ? 0x9B : 0x93, true);
+        s.readable = true;
+        s.writable = true;
+        if (segment == CS) code32 = false;
+        if (segment == SS) stack32 = false;
+    }
+
+    /** Loads a segment register's selector and hidden cache directly. */
+    public void setSegment(int segment, int selector, int base, int limit, int attributes) {
+        segments[segment].load(selector, base, limit, attributes, (attributes & SegmentRegister.PRESENT) != 0);
+        if (segment == CS) {
+            code32 = segments[CS].big;
+            setCpl(protectedMode() && !v86Mode() ? selector & 3 : v86Mode() ? 3 : 0);
+        }
+        if (segment == SS) stack32 = segments[SS].big;
+    }
+
+    public int cr0() {
+        return cr0;
+    }
+
+    public int cr2() {
+        return cr2;
+    }
+
+    public int cr3() {
+        return cr3;
+    }
+
+    public int cr4() {
+        return cr4;
+    }
+
+    public void setControlRegister(int index, int value) {
+        switch (index) {
+            case 0 -> writeCr0Unchecked(value);
+            case 2 -> cr2 = value;
+            case 3 -> writeCr3(value);
+            case 4 -> writeCr4Unchecked(value);
+            default -> throw new IllegalArgumentException("no CR" + index);
+        }
+    }
+
+    public void setDescriptorTable(boolean interruptTable, int base, int limit) {
+        if (interruptTable) {
+            idtBase = base;
+            idtLimit = limit;
+        } else {
+            gdtBase = base;
+            gdtLimit = limit;
+        }
+    }
+
+    public int currentPrivilegeLevel() {
+        return cpl;
+    }
+
+    public boolean isHalted() {
+        return halted;
+    }
+
+    // ---- control registers -----------------------------------------------------------------
+
+    @Override
+    void writeCr0(int value) {
+        if ((value & CR0_PG) != 0 && (value & CR0_PE) == 0) throw raise(GP, 0);
+        if ((value & CR0_NW) != 0 && (value & CR0_CD) == 0) throw raise(GP, 0);
+        writeCr0Unchecked(value);
+    }
+
+    private void writeCr0Unchecked(int value) {
+        int old = cr0;
+        cr0 = value | CR0_ET;
+        if (((old ^ cr0) & CR0_PE) != 0) {
+            code32 = (cr0 & CR0_PE) != 0 && segments[CS].big;
+            if ((cr0 & CR0_PE) == 0) {
+                setCpl(0);
+            }
+        }
+        if (((old ^ cr0) & (CR0_PG | CR0_WP | CR0_PE)) != 0) {
+            configureMmu();
+        }
+    }
+
+    @Override
+    void writeCr3(int value) {
+        cr3 = value;
+        configureMmu();
+    }
+
+    @Override
+    void writeCr4(int value) {
+        if ((value & ~(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE)) != 0) throw raise(GP, 0);
+        writeCr4Unchecked(value);
+    }
+
+    private void writeCr4Unchecked(int value) {
+        cr4 = value;
+        configureMmu();
+    }
+
+    private void configureMmu() {
+        mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, cr3);
+    }
+
+    @Override
+    void invalidatePage(int linear) {
+        mmu.invalidatePage(linear);
+    }
+
+    // ---- blocks ----------------------------------------------------------------------------
+
+    private void memoryMapChanged() {
+        mmu.flush();
+        if (!markingCodePage) {
+            invalidateAllBlocks();
+        }
+    }
+
+    private void invalidateAllBlocks() {
+        java.util.Arrays.fill(blockTable, null);
+    }
+
+    private void codeWritten(long physicalAddress, int size) {
+        int first = (int) (physicalAddress >>> PhysicalMemory.PAGE_SHIFT);
+        int last = (int) ((physicalAddress + size - 1) >>> PhysicalMemory.PAGE_SHIFT);
+        for (int page = first; page <= last; page++) {
+            pageGeneration[page & (PhysicalMemory.PAGE_COUNT - 1)]++;
+            memory.clearCodePage(page & (PhysicalMemory.PAGE_COUNT - 1));
+        }
+        eventPending = true;
+    }
+
+    private Block fetchBlock() {
+        instructionEip = eip;
+        int linear = segments[CS].base + eip;
+        int page = linear >>> 12;
+        int slot = page & org.vstation.cpu.mmu.Mmu.TLB_MASK;
+        int physical;
+        if (tlbReadTag[slot] == page) {
+            physical = tlbReadBase[slot] | (linear & 0xFFF);
+        } else {
+            physical = (int) translate(linear, false, userAccess());
+        }
+        int physicalPage = physical >>> 12;
+        Block block = blockTable[(physical ^ (physical >>> 16)) & (BLOCK_TABLE_SIZE - 1)];
+        if (block != null && block.physical == physical && block.code32 == code32
+                && block.generation == pageGeneration[physicalPage]) {
+            return block;
+        }
+        return decodeBlock(linear, physical);
+    }
+
+    private Block decodeBlock(int linear, int physical) {
+        int physicalPage = physical >>> 12;
+        Instruction[] buffer = new Instruction[MAX_BLOCK_INSTRUCTIONS];
+        int count = 0;
+        int offset = 0;
+        int pageEnd = 0x1000 - (physical & 0xFFF);
+        while (count < MAX_BLOCK_INSTRUCTIONS && offset < pageEnd) {
+            Instruction in = new Instruction();
+            decodePhysical = physical + offset;
+            decodeLimit = pageEnd - offset;
+            decodeCrossedPage = false;
+            Decoder.decode(in, physicalCode, code32);
+            if (decodeCrossedPage) {
+                if (count > 0) {
+                    break;
+                }
+                // An instruction that straddles two pages is fetched through the MMU and not cached.
+                decodeLinear = linear;
+                Decoder.decode(in, linearCode, code32);
+                Block single = new Block();
+                single.physical = -1;
+                single.instructions = new Instruction[] {in};
+                return single;
+            }
+            buffer[count++] = in;
+            offset += in.length;
+            if (in.endsBlock) {
+                break;
+            }
+        }
+        Block block = new Block();
+        block.physical = physical;
+        block.code32 = code32;
+        block.instructions = java.util.Arrays.copyOf(buffer, count);
+        if (memory.readsRam(physicalPage)) {
+            markingCodePage = true;
+            try {
+                memory.markCodePage(physicalPage);
+            } finally {
+                markingCodePage = false;
+            }
+            block.generation = pageGeneration[physicalPage];
+            blockTable[(physical ^ (physical >>> 16)) & (BLOCK_TABLE_SIZE - 1)] = block;
+        }
+        return block;
+    }
+
+    private void executeBlock(Block block, long end) {
+        Instruction[] instructions = block.instructions;
+        for (Instruction in : instructions) {
+            int start = eip;
+            instructionEip = start;
+            if (Integer.compareUnsigned(start + in.length - 1, segments[CS].limit) > 0) {
+                throw raise(GP, 0);
+            }
+            int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+            eip = next;
+            execute(in);
+            instructionCount++;
+            // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
+            // block must not run yet; any other change of flow ends the block too.
+            if (eventPending || instructionCount >= end || eip != next) {
+                return;
+            }
+        }
+    }
+
+    /** Executes one instruction, then raises the single-step trap or instruction breakpoints (SDM vol. 3, 17.3). */
+    private void stepWithDebugChecks() {
+        instructionEip = eip;
+        int linear = segments[CS].base + eip;
+        if ((flags & RF) == 0 && instructionBreakpointHit(linear)) {
+            return;
+        }
+        boolean trap = (flags & TF) != 0;
+        Block block = fetchBlock();
+        Instruction in = block.instructions[0];
+        int start = eip;
+        if (Integer.compareUnsigned(start + in.length - 1, segments[CS].limit) > 0) {
+            throw raise(GP, 0);
+        }
+        eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+        flags &= ~RF;
+        execute(in);
+        instructionCount++;
+        if (trap && !halted) {
+            debugRegisters[6] |= 0x4000;
+            deliverTrap(DB);
+        }
+    }
+
+    private boolean instructionBreakpointHit(int linear) {
+        int dr7 = debugRegisters[7];
+        for (int i = 0; i < 4; i++) {
+            boolean enabled = ((dr7 >>> (i * 2)) & 3) != 0;
+            boolean execute = ((dr7 >>> (16 + i * 4)) & 3) == 0;
+            if (enabled && execute && debugRegisters[i] == linear) {
+                debugRegisters[6] = (debugRegisters[6] & ~0xF) | (1 << i);
+                dispatchException(DB, CpuException.NO_ERROR_CODE);
+                flags |= RF;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void deliverTrap(int vector) {
+        try {
+            deliverInterrupt(vector, CpuException.NO_ERROR_CODE, false, false);
+            updateEvents();
+        } catch (CpuException e) {
+            dispatchException(e.vector, e.errorCode);
+        }
+    }
+
+    // ---- events, interrupts and exceptions -------------------------------------------------
+
+    private void updateEvents() {
+        eventPending = nmiPending || (interruptRequest && (flags & IF) != 0) || halted || shutdown;
+    }
+
+    @Override
+    void flagsChanged() {
+        updateEvents();
+    }
+
+    @Override
+    void onFlagsReloaded() {
+        updateEvents();
+    }
+
+    @Override
+    void setEflags(int value, int changeable) {
+        super.setEflags(value, changeable);
+        updateEvents();
+    }
+
+    @Override
+    void inhibitInterrupts() {
+        interruptsInhibitedUntil = instructionCount + 2;
+        eventPending = true;
+    }
+
+    @Override
+    void halt() {
+        halted = true;
+        eventPending = true;
+    }
+
+    private void serviceEvents() {
+        eventPending = false;
+        if (instructionCount < interruptsInhibitedUntil) {
+            eventPending = true;
+            return;
+        }
+        if (nmiPending && !nmiBlocked) {
+            nmiPending = false;
+            nmiBlocked = true;
+            halted = false;
+            deliverExternal(NMI_VECTOR);
+        } else if (interruptRequest && (flags & IF) != 0) {
+            halted = false;
+            int vector = interruptController.acknowledgeInterrupt() & 0xFF;
+            deliverExternal(vector);
+        }
+        updateEvents();
+        if (halted && !(interruptRequest && (flags & IF) != 0) && !nmiPending) {
+            eventPending = true;
+        }
+    }
+
+    private void deliverExternal(int vector) {
+        instructionEip = eip;
+        try {
+            deliverInterrupt(vector, CpuException.NO_ERROR_CODE, false, true);
+        } catch (CpuException e) {
+            eip = instructionEip;
+            dispatchException(e.vector, e.errorCode);
+        }
+    }
+
+    /** Exception classes for the double-fault rules (SDM vol. 3, table 6-5). */
+    private static boolean contributory(int vector) {
+        return vector == DE || vector == TS || vector == NP || vector == SS_VECTOR || vector == GP;
+    }
+
+    private void dispatchException(int vector, int errorCode) {
+        int current = vector;
+        int code = errorCode;
+        while (true) {
+            try {
+                deliverInterrupt(current, code, false, false);
+                updateEvents();
+                return;
+            } catch (CpuException nested) {
+                eip = instructionEip;
+                if (current == DF_VECTOR) {
+                    shutdown = true;
+                    eventPending = true;
+                    return;
+                }
+                int second = nested.vector;
+                boolean isDouble = (contributory(current) && contributory(second))
+                        || (current == PF_VECTOR && (second == PF_VECTOR || contributory(second)));
+                if (isDouble) {
+                    current = DF_VECTOR;
+                    code = 0;
+                } else {
+                    current = second;
+                    code = nested.errorCode;
+                }
+            }
+        }
+    }
+
+    @Override
+    void interruptReturnCompleted() {
+        nmiBlocked = false;
+    }
+
+    // ---- x87 ----------------------------------------------------------------------------------
+
+    /** The memory operand of the x87 instruction being executed. */
+    private final class FpuOperand implements FpuContext {
+        Instruction instruction;
+        int offset;
+        boolean toAx;
+
+        @Override
+        public int readOperand(int displacement, int size) {
+            if (toAx) return regs[EAX] & 0xFFFF;
+            int address = operandAddress(displacement);
+            return switch (size) {
+                case 1 -> read8(instruction.segment, address);
+                case 2 -> read16(instruction.segment, address);
+                default -> read32(instruction.segment, address);
+            };
+        }
+
+        @Override
+        public void writeOperand(int displacement, int size, int value) {
+            if (toAx) {
+                setReg(1, EAX, value);
+                return;
+            }
+            int address = operandAddress(displacement);
+            switch (size) {
+                case 1 -> write8(instruction.segment, address, value);
+                case 2 -> write16(instruction.segment, address, value);
+                default -> write32(instruction.segment, address, value);
+            }
+        }
+
+        private int operandAddress(int displacement) {
+            int address = offset + displacement;
+            return instruction.addressSize32 ? address : address & 0xFFFF;
+        }
+
+        @Override
+        public boolean operandSize32() {
+            return instruction.operandSize32;
+        }
+
+        @Override
+        public boolean protectedMode() {
+            return X86Cpu.this.protectedMode() && !v86Mode();
+        }
+
+        @Override
+        public int eflags() {
+            return X86Cpu.this.eflags();
+        }
+
+        @Override
+        public void setEflags(int value) {
+            lazyOp = LAZY_NONE;
+            flags = (value & WRITABLE_FLAGS) | 2;
+        }
+
+        @Override
+        public int instructionSelector() {
+            return segments[CS].selector;
+        }
+
+        @Override
+        public int instructionOffset() {
+            return instructionEip;
+        }
+
+        @Override
+        public int operandSelector() {
+            return instruction.mod == 3 || toAx ? 0 : segments[instruction.segment].selector;
+        }
+
+        @Override
+        public int operandOffset() {
+            return instruction.mod == 3 || toAx ? 0 : offset;
+        }
+    }
+
+    /** FNINIT, FNCLEX, FNSTENV, FNSTCW, FNSAVE, FNSTSW: the x87 forms that do not wait for pending errors. */
+    private static final int FNSTSW_MEMORY_MODRM = 0x38;
+
+    private static boolean nonWaiting(Instruction in) {
+        int op = in.opcode;
+        int modrm = in.modrm;
+        return (op == 0xDB && (modrm == 0xE2 || modrm == 0xE3))
+                || (op == 0xD9 && in.mod != 3 && (in.reg == 6 || in.reg == 7))
+                || (op == 0xDD && in.mod != 3 && (in.reg == 6 || in.reg == 7))
+                || (op == 0xDF && modrm == 0xE0);
+    }
+
+    @Override
+    void escape(Instruction in) {
+        if ((cr0 & (CR0_EM | CR0_TS)) != 0) throw raise(NM);
+        if (!nonWaiting(in)) {
+            checkPendingFpuError();
+        }
+        fpuOperand.instruction = in;
+        if (in.opcode == 0xDF && in.modrm == 0xE0) {
+            // FNSTSW AX: run as FNSTSW m16 (DD /7) with the operand redirected to AX.
+            fpuOperand.toAx = true;
+            fpu.execute(0xDD, FNSTSW_MEMORY_MODRM, fpuOperand);
+            fpuOperand.toAx = false;
+        } else {
+            fpuOperand.offset = in.mod == 3 ? 0 : effectiveAddress(in);
+            fpu.execute(in.opcode, in.modrm, fpuOperand);
+        }
+        if ((cr0 & CR0_NE) == 0) {
+            setFerr(fpu.hasPendingUnmaskedException());
+        } else {
+            setFerr(false);
+        }
+    }
+
+    @Override
+    void waitForFpu() {
+        if ((cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) throw raise(NM);
+        checkPendingFpuError();
+    }
+
+    private void checkPendingFpuError() {
+        if (fpu.hasPendingUnmaskedException()) {
+            if ((cr0 & CR0_NE) != 0) throw raise(MF);
+            setFerr(true);
+        }
+    }
+
+    private void setFerr(boolean asserted) {
+        if (asserted != ferrAsserted) {
+            ferrAsserted = asserted;
+            ferrListener.accept(asserted);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.vstation.manager.cli;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.vstation.manager.config.DiskConfig;
+import org.vstation.manager.config.NicConfig;
+import org.vstation.manager.config.NicMode;
+import org.vstation.manager.config.SerialMode;
+import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.VmEntry;
+import org.vstation.manager.library.VmLock;
+import org.vstation.manager.library.VmLog;
+
+/**
+ * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
+ * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
+ * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
+ * --timeout, --screenshot...) follow and win over the generated ones.
+ * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
+ */
+final class RunCommand implements Command {
+
+    static final String HEADLESS = "--headless";
+
+    @Override
+    public String name() {
+        return "run";
+    }
+
+    @Override
+    public String help() {
+        return "run a library VM headless (or bare runner options without a NAME)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: vstation run NAME --headless [runner options]
+                       vstation run --headless [runner options]
+                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic, --mac and
+                  --serial options; runner options given here (--until TEXT, --timeout SECONDS,
+                  --screenshot FILE...) are passed on and replace generated ones of the same name.
+                  The VM is locked while it runs: a second run, or an edit, is refused.""";
+    }
+
+    @Override
+    public int execute(List<String> args, CliContext context) throws Exception {
+        if (args.isEmpty()) {
+            throw new UsageException("NAME: missing (or give --headless and the runner's options)");
+        }
+        if (args.getFirst().startsWith("--")) {
+            return context.runner().run(List.copyOf(args), context.out(), context.err());
+        }
+        List<String> extra = new ArrayList<>(args.subList(1, args.size()));
+        if (!extra.remove(HEADLESS)) {
+            throw new UsageException(HEADLESS + ": missing; the console window comes with the desktop UI,"
+                    + " until then VMs run headless");
+        }
+        VmEntry entry = context.library().find(args.getFirst());
+        try (VmLock lock = context.library().lockForRun(entry)) {
+            if (lock.clearedStaleHolder() != null) {
+                context.err().println("note: cleared a stale lock of " + entry.name() + " ("
+                        + lock.clearedStaleHolder().describe() + "; that process is gone)");
+            }
+            List<String> options = runnerOptions(entry, extra);
+            VmLog log = new VmLog(entry.folder());
+            log.power("power on (headless): " + String.join(" ", options));
+            int exitCode;
+            try {
+                exitCode = context.runner().run(options, context.out(), context.err());
+            } catch (RuntimeException e) {
+                log.error("the runner failed", e);
+                throw e;
+            }
+            log.power("power off (runner exit code " + exitCode + ")");
+            return exitCode;
+        }
+    }
+
+    /** The bare runner options for this VM, then {@code extra}; generated options that extra also gives are left out. */
+    static List<String> runnerOptions(VmEntry entry, List<String> extra) {
+        Set<String> given = new HashSet<>();
+        for (String option : extra) {
+            if (option.startsWith("--")) {
+                given.add(option.contains("=") ? option.substring(0, option.indexOf('=')) : option);
+            }
+        }
+        VmConfig config = entry.config();
+        List<String> options = new ArrayList<>();
+        options.add(HEADLESS);
+        add(options, given, "--memory", Integer.toString(config.memoryMb));
+        if (config.cdrom.iso != null && config.cdrom.connectAtPowerOn) {
+            add(options, given, "--iso", VmConfig.resolve(entry.folder(), config.cdrom.iso).toString());
+        }
+        if (!given.contains("--disk")) {
+            for (DiskConfig disk : config.disks) {
+                options.add("--disk");
+                options.add(VmConfig.resolve(entry.folder(), disk.path).toString());
+            }
+        }
+        NicConfig nic = config.network.stream().filter(adapter -> adapter.present).findFirst().orElse(null);
+        add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
+        if (nic != null) {
+            add(options, given, "--mac", nic.mac.toString());
+            if (nic.mode == NicMode.BRIDGED) {
+                add(options, given, "--bridge", nic.bridgeInterface);
+            }
+        }
+        if (config.serial.mode == SerialMode.FILE) {
+            add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());
+        }
+        options.addAll(extra);
+        return options;
+    }
+
+    private static void add(List<String> options, Set<String> given, String option, String value) {
+        if (!given.contains(option)) {
+            options.add(option);
+            options.add(value);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package org.vstation.manager.runner;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@code vstation run --headless} was asked to do. Parsing checks every
+ * value and every file, so a mistake is reported before the VM powers on.
+ *
+ * @param bios        the system BIOS image (defaults to the fetched SeaBIOS)
+ * @param macAddress  the NIC's MAC as aa:bb:cc:dd:ee:ff, or null for a generated one
+ * @param serial      where COM1 output goes: a file, or null for standard output when {@code serialToStdout}
+ * @param until       stop successfully when this text appears on COM1 or the debug console; null for never
+ * @param timeout     give up after this long; null for no limit
+ */
+public record RunOptions(
+        int memoryMegabytes,
+        Path bios,
+        Path iso,
+        Path disk,
+        String nicMode,
+        String macAddress,
+        String bridgeInterface,
+        Path serial,
+        boolean serialToStdout,
+        Path debugcon,
+        boolean debugconToStdout,
+        String until,
+        Duration timeout,
+        Path screenshot) {
+
+    public static final List<String> NIC_MODES = List.of("nat", "hostonly", "bridged", "none");
+
+    static final String USAGE = """
+            usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE] [--nic nat|hostonly|bridged|none]
+                                [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
+                                [--bios FILE] [--serial FILE|-] [--debugcon FILE|-] [--until TEXT]
+                                [--timeout SECONDS] [--screenshot FILE.png]""";
+
+    /** Parses the arguments after "run"; {@code defaultBios} is used when --bios is absent. */
+    public static RunOptions parse(List<String> args, Path defaultBios) throws UsageException {
+        int memory = 128;
+        Path bios = null;
+        Path iso = null;
+        Path disk = null;
+        String nic = "none";
+        String mac = null;
+        String bridge = null;
+        Path serial = null;
+        boolean serialStdout = false;
+        Path debugcon = null;
+        boolean debugconStdout = false;
+        String until = null;
+        Duration timeout = null;
+        Path screenshot = null;
+        boolean headless = false;
+
+        for (int i = 0; i < args.size(); i++) {
+            String option = args.get(i);
+            switch (option) {
+                case "--headless" -> headless = true;
+                case "--memory" -> memory = parseInt(option, value(args, ++i, option), 1, 2047);
+                case "--bios" -> bios = existingFile(option, value(args, ++i, option));
+                case "--iso" -> iso = existingFile(option, value(args, ++i, option));
+                case "--disk" -> disk = existingFile(option, value(args, ++i, option));
+                case "--nic" -> {
+                    nic = value(args, ++i, option);
+                    if (!NIC_MODES.contains(nic)) {
+                        throw new UsageException("--nic: '" + nic + "' is not one of " + String.join(", ", NIC_MODES));
+                    }
+                }
+                case "--mac" -> {
+                    mac = value(args, ++i, option).toLowerCase();
+                    if (!mac.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+                        throw new UsageException("--mac: '" + mac + "' is not six hex octets like 02:56:53:00:00:01");
+                    }
+                }
+                case "--bridge" -> bridge = value(args, ++i, option);
+                case "--serial" -> {
+                    String target = value(args, ++i, option);
+                    serialStdout = target.equals("-");
+                    serial = serialStdout ? null : writableFile(option, target);
+                }
+                case "--debugcon" -> {
+                    String target = value(args, ++i, option);
+                    debugconStdout = target.equals("-");
+                    debugcon = debugconStdout ? null : writableFile(option, target);
+                }
+                case "--until" -> {
+                    until = value(args, ++i, option);
+                    if (until.isEmpty()) {
+                        throw new UsageException("--until: the text to wait for is empty");
+                    }
+                }
+                case "--timeout" -> timeout = Duration.ofSeconds(parseInt(option, value(args, ++i, option), 1, 86_400));
+                case "--screenshot" -> {
+                    String target = value(args, ++i, option);
+                    if (!target.toLowerCase().endsWith(".png")) {
+                        throw new UsageException("--screenshot: '" + target + "' must end in .png");
+                    }
+                    screenshot = writableFile(option, target);
+                }
+                default -> throw new UsageException("unknown option '" + option + "'\n" + USAGE);
+            }
+        }
+        if (!headless) {
+            throw new UsageException("run without a VM name needs --headless (the console window opens from the app)");
+        }
+        if (bios == null) {
+            if (defaultBios == null || !Files.isRegularFile(defaultBios)) {
+                throw new UsageException("no BIOS firmware found" + (defaultBios == null ? "" : " at " + defaultBios)
+                        + "; run ./vstation fetch-firmware, or pass --bios FILE");
+            }
+            bios = defaultBios;
+        }
+        if (disk != null && !Files.isWritable(disk)) {
+            throw new UsageException("--disk: " + disk + " is not writable");
+        }
+        return new RunOptions(memory, bios, iso, disk, nic, mac, bridge, serial, serialStdout, debugcon, debugconStdout,
+                until, timeout, screenshot);
+    }
+
+    private static String value(List<String> args, int index, String option) throws UsageException {
+        if (index >= args.size()) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args.get(index);
+    }
+
+    private static int parseInt(String option, String text, int min, int max) throws UsageException {
+        try {
+            int value = Integer.parseInt(text);
+            if (value < min || value > max) {
+                throw new UsageException(option + ": " + value + " is outside " + min + "-" + max);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    private static Path existingFile(String option, String text) throws UsageException {
+        Path path = Path.of(text);
+        if (!Files.isRegularFile(path)) {
+            throw new UsageException(option + ": file not found: " + path);
+        }
+        if (!Files.isReadable(path)) {
+            throw new UsageException(option + ": file not readable: " + path);
+        }
+        return path;
+    }
+
+    private static Path writableFile(String option, String text) throws UsageException {
+        Path path = Path.of(text).toAbsolutePath();
+        Path parent = path.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException(option + ": folder does not exist: " + parent);
+        }
+        return path;
+    }
+}

@@ -1,0 +1,56 @@
+package org.vstation.manager.runner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.vstation.cpu.X86Cpu;
+import org.vstation.devices.Machine;
+import org.vstation.devices.MachineConfig;
+import org.vstation.manager.images.FirmwareCache;
+
+/**
+ * Turns run options into a powered-off {@link Machine}, reading and checking
+ * every file first so the user hears about a bad one before anything runs.
+ * The headless runner, the library's {@code run NAME} and the desktop app all
+ * build machines here.
+ */
+public final class VmLauncher {
+    private VmLauncher() {
+    }
+
+    public static Machine build(String name, RunOptions options) throws UsageException {
+        MachineConfig config = new MachineConfig()
+                .memoryMegabytes(options.memoryMegabytes())
+                .biosImage(readFirmware(options.bios()))
+                .vgaBiosImage(readVgaBios(options.bios()));
+        return new Machine(name, config, X86Cpu::new);
+    }
+
+    /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */
+    private static byte[] readVgaBios(Path bios) throws UsageException {
+        Path vgaBios = bios.resolveSibling(FirmwareCache.VGA_BIOS);
+        if (!Files.isRegularFile(vgaBios)) {
+            throw new UsageException("no VGA BIOS beside " + bios + " (expected " + vgaBios
+                    + "); run ./vstation fetch-firmware");
+        }
+        try {
+            return Files.readAllBytes(vgaBios);
+        } catch (IOException e) {
+            throw new UsageException("cannot read VGA BIOS " + vgaBios + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] readFirmware(Path path) throws UsageException {
+        byte[] image;
+        try {
+            image = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new UsageException("cannot read BIOS image " + path + ": " + e.getMessage());
+        }
+        if (image.length == 0 || image.length % 0x10000 != 0 || image.length > 16 << 20) {
+            throw new UsageException("BIOS image " + path + " is " + image.length
+                    + " bytes; a BIOS image is a multiple of 64 KiB (is it corrupt? run ./vstation fetch-firmware)");
+        }
+        return image;
+    }
+}
