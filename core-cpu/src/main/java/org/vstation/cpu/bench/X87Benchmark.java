@@ -1,14 +1,16 @@
 package org.vstation.cpu.bench;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
 import org.vstation.cpu.fpu.FpuContext;
 import org.vstation.cpu.fpu.X87Fpu;
 
 /**
- * x87 operations per second on a fixed mixed workload: the kind of loop a guest's numeric code runs (load,
- * add, multiply, divide, square root, compare, store), executed through {@link X87Fpu#execute} exactly as the
- * interpreter calls it. Run by {@code vstation bench fpu}.
+ * {@code vstation bench fpu}: x87 operations per second on a fixed mixed workload, the kind of loop a guest's
+ * numeric code runs (load, add, multiply, divide, square root, compare, store), executed through
+ * {@link X87Fpu#execute} exactly as the interpreter calls it, per second of this thread's processor time
+ * ({@link CpuTime}), printed as {@code x87-mix: <N> million x87 ops/s} next to {@code vstation bench cpu}'s MIPS.
  */
 public final class X87Benchmark {
     /** One round of the workload, as (opcode, ModR/M) pairs; the stack is balanced at the end. */
@@ -28,50 +30,76 @@ public final class X87Benchmark {
             {0xDD, 0x18}, // FSTP m64fp       (empty)
     };
 
+    private static final String USAGE = """
+            usage: vstation bench fpu [--seconds S] [--warmup S]
+              --seconds S  measured processor time (default 3)
+              --warmup S   untimed run before it (default 1)""";
+
     private X87Benchmark() {
     }
 
-    /** {@code args}: optional run time in seconds (default 3). Returns a process exit status. */
+    /** Runs the benchmark as the command line asks; returns the process exit code. */
     public static int run(String[] args, PrintStream out) {
         double seconds = 3;
-        if (args.length > 0) {
-            try {
-                seconds = Double.parseDouble(args[0]);
-            } catch (NumberFormatException e) {
-                out.println("usage: bench fpu [seconds]");
-                return 2;
+        double warmup = 1;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--seconds" -> seconds = seconds(args, ++i, false);
+                    case "--warmup" -> warmup = seconds(args, ++i, true);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
             }
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            out.println(USAGE);
+            return 2;
         }
         X87Fpu fpu = new X87Fpu();
         BenchContext context = new BenchContext();
         fpu.reset();
-        runFor(fpu, context, Math.min(seconds, 1.0) / 2); // warm-up: lets the JIT compile the paths
-        long start = System.nanoTime();
+        runFor(fpu, context, warmup); // lets HotSpot compile the paths first
+        long start = CpuTime.thread();
         long operations = runFor(fpu, context, seconds);
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        out.printf("x87: %.1f million operations/s (add/mul/div/sqrt/compare mix, %d ops in %.2f s)%n",
-                operations / elapsed / 1e6, operations, elapsed);
+        double elapsed = (CpuTime.thread() - start) / 1e9;
+        out.printf(Locale.ROOT, "x87-mix: %.1f million x87 ops/s%n", operations / elapsed / 1e6);
         return 0;
     }
 
+    /** Runs whole rounds of the workload for about {@code seconds} of this thread's processor time. */
     private static long runFor(X87Fpu fpu, BenchContext context, double seconds) {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        long deadline = CpuTime.thread() + (long) (seconds * 1e9);
         long operations = 0;
-        long value = Double.doubleToRawLongBits(1.0);
-        while (System.nanoTime() < deadline) {
+        do {
             for (int round = 0; round < 1000; round++) {
-                value = Double.doubleToRawLongBits(1.0 + (round & 63) / 64.0);
-                context.store(value);
+                context.store(Double.doubleToRawLongBits(1.0 + (round & 63) / 64.0));
                 for (int[] instruction : WORKLOAD) {
                     fpu.execute(instruction[0], instruction[1], context);
                 }
                 operations += WORKLOAD.length;
             }
-        }
-        if (fpu.top() != 0) {
-            throw new IllegalStateException("x87 benchmark left the stack unbalanced: " + fpu.top());
+        } while (CpuTime.thread() < deadline);
+        if (fpu.top() != 0 || fpu.tagWord() != 0xFFFF) {
+            throw new IllegalStateException("x87 benchmark left the stack unbalanced: status %04x, tags %04x"
+                    .formatted(fpu.statusWord(), fpu.tagWord()));
         }
         return operations;
+    }
+
+    private static double seconds(String[] args, int i, boolean zeroAllowed) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(args[i - 1] + " needs a number of seconds");
+        }
+        double value;
+        try {
+            value = Double.parseDouble(args[i]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(args[i - 1] + ": not a number of seconds: " + args[i]);
+        }
+        if (!(value > 0 || (zeroAllowed && value == 0))) {
+            throw new IllegalArgumentException(args[i - 1] + ": not a number of seconds: " + args[i]);
+        }
+        return value;
     }
 
     /** The memory operand is one qword; everything else is constant. */
