@@ -57,6 +57,12 @@ class SystemGuestsTest {
         compareWithQemu("x87-exceptions.asm");
     }
 
+    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    @Test
+    void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
+        compareWithQemu("x87-state.asm");
+    }
+
     private static void compareWithQemu(String guest) {
         byte[] image = image(guest);
         String expected = qemuOutput(image, guest);
