@@ -16,8 +16,11 @@ import java.nio.ByteBuffer;
  * The x87 floating-point unit of a Pentium Pro: the register stack, control/status/tag words, the last
  * instruction and operand pointers, and every escape instruction D8-DF (Intel SDM vol. 1, chapter 8; vol. 2 for
  * each instruction). The integer CPU checks CR0.EM/TS and delivers #MF before calling {@link #execute}; FWAIT is
- * the CPU's and only looks at {@link #hasPendingUnmaskedException()}. FNSTSW AX (DF E0) is completed by the CPU,
- * which writes {@link #statusWord()} to AX.
+ * the CPU's and only looks at {@link #hasPendingUnmaskedException()}. FNSTSW AX (DF E0) is completed by the CPU:
+ * it writes {@link #statusWord()} to AX, or runs FNSTSW m16 (DD /7) with the operand redirected to AX.
+ *
+ * <p>Where the manual leaves a result undefined (C1 after FCMOVcc, FPREM's partial quotient, F2XM1 outside
+ * -1..1) the unit does what the host x87 the oracle tests run on does; see {@code docs/x87.md}.
  */
 public final class X87Fpu {
     static final int SW_C0 = 0x0100, SW_C1 = 0x0200, SW_C2 = 0x0400, SW_C3 = 0x4000;
@@ -264,7 +267,7 @@ public final class X87Fpu {
                     unit.controlWord |= EXCEPTION_MASKS;
                 }
                 case 7 -> context.writeOperand(0, 2, unit.controlWord);
-                default -> finishKeepingC1();
+                default -> reservedEncoding();
             }
             return;
         }
@@ -320,7 +323,7 @@ public final class X87Fpu {
             case 0xFD -> scale();
             case 0xFE -> transcendentalUnary(X87Transcendental.FSIN);
             case 0xFF -> transcendentalUnary(X87Transcendental.FCOS);
-            default -> finishKeepingC1(); // reserved D9 E2, E3, E6, E7, EF
+            default -> reservedEncoding(); // D9 E2, E3, E6, E7, EF
         }
     }
 
@@ -333,7 +336,7 @@ public final class X87Fpu {
                 case 3 -> storeMemory(context, MemoryFormat.INT32, true);
                 case 5 -> loadMemory(context, MemoryFormat.EXTENDED);
                 case 7 -> storeMemory(context, MemoryFormat.EXTENDED, true);
-                default -> finishKeepingC1();
+                default -> reservedEncoding();
             }
             return;
         }
@@ -348,7 +351,7 @@ public final class X87Fpu {
             }
             case 5 -> compareToFlags(rm, true, false, context);
             case 6 -> compareToFlags(rm, false, false, context);
-            default -> finishKeepingC1();
+            default -> reservedEncoding();
         }
     }
 
@@ -362,7 +365,7 @@ public final class X87Fpu {
                 case 4 -> restoreImage(context);
                 case 6 -> saveImage(context);
                 case 7 -> context.writeOperand(0, 2, statusWord());
-                default -> finishKeepingC1();
+                default -> reservedEncoding();
             }
             return;
         }
@@ -376,7 +379,7 @@ public final class X87Fpu {
             case 3 -> storeRegister(rm, true);
             case 4 -> compareRegisters(rm, true, 0);
             case 5 -> compareRegisters(rm, true, 1);
-            default -> finishKeepingC1();
+            default -> reservedEncoding();
         }
     }
 
@@ -403,13 +406,14 @@ public final class X87Fpu {
             case 1 -> exchange(rm);
             case 2, 3 -> storeRegister(rm, true);
             case 4 -> {
+                // DF E0 is FNSTSW AX, which the CPU completes (see the class comment); DF E1-E7 are reserved.
                 if (modrm != 0xE0) {
-                    finishKeepingC1();
-                } // DF E0, FNSTSW AX: the CPU writes statusWord() to AX
+                    reservedEncoding();
+                }
             }
             case 5 -> compareToFlags(rm, true, true, context);
             case 6 -> compareToFlags(rm, false, true, context);
-            default -> finishKeepingC1();
+            default -> reservedEncoding();
         }
     }
 
@@ -739,15 +743,10 @@ public final class X87Fpu {
     private void loadRegister(int i) {
         if (empty(i)) {
             stackUnderflow();
-            unit.setResult(INDEFINITE_SE, INDEFINITE_SIG);
-            if (stackOverflow() || !invalidMasked()) {
-                if (invalidMasked()) {
-                    push(INDEFINITE_SE, INDEFINITE_SIG);
-                }
-                finish();
-                return;
+            stackOverflow(); // both at once when ST(i) is empty but the slot below TOP is in use
+            if (invalidMasked()) {
+                push(INDEFINITE_SE, INDEFINITE_SIG);
             }
-            push(INDEFINITE_SE, INDEFINITE_SIG);
             finish();
             return;
         }
