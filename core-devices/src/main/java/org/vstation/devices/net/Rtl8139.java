@@ -67,6 +67,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
     public static final int ANAR = 0x66;
     public static final int ANLPAR = 0x68;
     public static final int ANER = 0x6A;
+    public static final int CSCR = 0x74;
     public static final int CONFIG5 = 0xD8;
 
     // CR
@@ -154,6 +155,9 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
     public static final int BMSR_LINK_STATUS = 1 << 2;
     public static final int BMSR_AN_COMPLETE = 1 << 5;
     private static final int ANAR_DEFAULT = 0x01E1;
+    /** CSCR: link OK, and a latch set by every link change and cleared when CSCR is read (what 8139too polls on LinkChg). */
+    public static final int CSCR_LINK_OK = 1 << 10;
+    public static final int CSCR_LINK_CHANGE = 1 << 11;
     private static final int ANLPAR_LINK_PARTNER = 0x45E1;
 
     public static final int MIN_FRAME = 60;
@@ -197,6 +201,8 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
     private int multipleInterrupt;
     private int basicModeControl;
     private boolean linkUp = true;
+    private boolean linkChanged;
+    private int cscrWritable;
 
     private final ArrayBlockingQueue<Arrival> receiveQueue = new ArrayBlockingQueue<>(RX_QUEUE_FRAMES);
     private final AtomicBoolean drainPosted = new AtomicBoolean();
@@ -275,6 +281,8 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         config4 = 0;
         config5 = 0;
         basicModeControl = BMCR_SPEED_100 | BMCR_ANE | BMCR_FULL_DUPLEX;
+        cscrWritable = 0;
+        linkChanged = false;
         missedPackets = 0;
         timerInterval = 0;
         tctrZeroNanos = events.now();
@@ -338,6 +346,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
             return;
         }
         linkUp = up;
+        linkChanged = true;
         if (!up) {
             receiveQueue.clear();
         }
@@ -384,7 +393,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
             return (offset & ~3) << 8 | 4;
         }
         return switch (offset & ~1) {
-            case ERBCR, CAPR, CBR, IMR, ISR, MULINT, TSAD, BMCR, BMSR, ANAR, ANLPAR, ANER -> (offset & ~1) << 8 | 2;
+            case ERBCR, CAPR, CBR, IMR, ISR, MULINT, TSAD, BMCR, BMSR, ANAR, ANLPAR, ANER, CSCR -> (offset & ~1) << 8 | 2;
             default -> offset << 8 | 1;
         };
     }
@@ -464,9 +473,16 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
             case ANAR -> ANAR_DEFAULT;
             case ANLPAR -> linkUp ? ANLPAR_LINK_PARTNER : 0;
             case ANER -> linkUp ? 1 : 0;
+            case CSCR -> readCscr();
             case ERBCR, ERSR -> 0;
             default -> otherRegisters[offset] & 0xFF;
         };
+    }
+
+    private int readCscr() {
+        int value = cscrWritable | (linkUp ? CSCR_LINK_OK : 0) | (linkChanged ? CSCR_LINK_CHANGE : 0);
+        linkChanged = false;
+        return value;
     }
 
     /**
@@ -533,6 +549,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
                     }
                 }
             }
+            case CSCR -> cscrWritable = value & ~(CSCR_LINK_OK | CSCR_LINK_CHANGE) & 0xFFFF;
             case CBR, MSR, TSAD, BMSR, ANAR, ANLPAR, ANER, ERBCR, ERSR, RERID -> { } // read-only here
             default -> otherRegisters[offset] = (byte) value;
         }
@@ -542,6 +559,11 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         if ((value & CR_RST) != 0) {
             softwareReset(); // completes at once, so CR.RST reads back 0
             return;
+        }
+        if ((command & CR_RE) != 0 && (value & CR_RE) == 0) {
+            // Receiver off: it restarts at the ring's start (8139too's receive-error recovery relies on this).
+            writeOffset = 0;
+            readPointerRegister = 0xFFF0;
         }
         command = value & (CR_RE | CR_TE);
         if ((command & CR_TE) != 0) {
@@ -865,6 +887,8 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         out.writeInt(multipleInterrupt);
         out.writeInt(basicModeControl);
         out.writeBoolean(linkUp);
+        out.writeBoolean(linkChanged);
+        out.writeInt(cscrWritable);
     }
 
     @Override
@@ -904,6 +928,8 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         multipleInterrupt = in.readInt();
         basicModeControl = in.readInt();
         linkUp = in.readBoolean();
+        linkChanged = in.readBoolean();
+        cscrWritable = in.readInt();
         scheduleTimerInt();
         updateInterrupt();
     }

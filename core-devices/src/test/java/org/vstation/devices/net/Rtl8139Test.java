@@ -321,6 +321,21 @@ class Rtl8139Test {
     }
 
     @Test
+    void turningTheReceiverOffRestartsTheRing() {
+        driverStart(RCR_APM);
+        toGuest.offer(frame(MAC, 100, 1));
+        runVmTasks();
+        assertEquals(0, in8(CR) & CR_BUFE);
+        out8(CR, CR_TE); // 8139too's rx error recovery: receiver off, on again, cur_rx = 0
+        out8(CR, CR_RE | CR_TE);
+        assertEquals(CR_BUFE, in8(CR) & CR_BUFE);
+        assertEquals(0, in16(CBR));
+        toGuest.offer(frame(MAC, 120, 2));
+        runVmTasks();
+        assertEquals(124, driverReceiveOne(8192, false).length, "the next packet is at offset 0");
+    }
+
+    @Test
     void fullRingSignalsOverflowAndTheFrameWaitsForTheDriver() {
         driverStart(RCR_APM);
         for (int n = 0; n < 8; n++) {
@@ -426,8 +441,11 @@ class Rtl8139Test {
         driverStart(RCR_APM);
         assertTrue((in16(BMSR) & BMSR_LINK_STATUS) != 0);
         assertEquals(0, in8(MSR) & MSR_LINKB);
+        assertEquals(CSCR_LINK_OK, in16(CSCR) & (CSCR_LINK_OK | CSCR_LINK_CHANGE));
         nic.setLinkUp(false);
         assertEquals(INT_PUN_LINKCHG, in16(ISR));
+        assertEquals(CSCR_LINK_CHANGE, in16(CSCR) & (CSCR_LINK_OK | CSCR_LINK_CHANGE), "8139too's link-change check");
+        assertEquals(0, in16(CSCR) & CSCR_LINK_CHANGE, "the latch clears when read");
         assertTrue(interruptAsserted());
         assertEquals(0, in16(BMSR) & BMSR_LINK_STATUS);
         assertEquals(MSR_LINKB, in8(MSR) & MSR_LINKB);
