@@ -3,6 +3,7 @@ package org.vstation.devices.ide;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.devices.bus.IoPortBus;
 import org.vstation.devices.clock.EventQueue;
@@ -132,13 +133,13 @@ final class IdeTestBench {
 
     /** Reads {@code bytes} from the data port, 16 bits at a time. */
     byte[] readData(int base, int bytes) {
-        byte[] data = new byte[bytes];
+        byte[] data = new byte[bytes + 1];
         for (int i = 0; i < bytes; i += 2) {
             int word = in16(base);
             data[i] = (byte) word;
             data[i + 1] = (byte) (word >>> 8);
         }
-        return data;
+        return Arrays.copyOf(data, bytes);
     }
 
     void writeData(int base, byte[] data, int offset, int length) {
