@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vstation.cpu.bench.CpuBenchmark;
+import org.vstation.devices.ide.DiskBenchmark;
 import org.vstation.devices.vga.RenderBenchmark;
 
 /** {@code vstation bench WHAT}: the benchmarks that prove speed targets, printing figures. */
@@ -21,6 +22,7 @@ final class BenchCommand implements Command {
     BenchCommand() {
         benchmarks.put("cpu", CpuBenchmark::run);
         benchmarks.put("vga", RenderBenchmark::run);
+        benchmarks.put("disk", DiskBenchmark::run);
     }
 
     @Override
