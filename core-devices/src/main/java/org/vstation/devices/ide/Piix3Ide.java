@@ -81,9 +81,8 @@ public final class Piix3Ide extends PciDevice {
         putConfig(IDETIM_PRIMARY, 2, 0);
         putConfig(IDETIM_SECONDARY, 2, 0);
         putConfig(SIDETIM, 1, 0);
-        putConfig(COMMAND, 2, 0);
         putConfig(BAR0 + 4 * BMIBA_BAR, 4, 1);
-        configWrite(COMMAND, 2, 0); // lets the bus take down the BAR window
+        configWrite(COMMAND, 2, 0); // through the bus, so it takes down the windows and the legacy ports
         primary.reset();
         secondary.reset();
     }
