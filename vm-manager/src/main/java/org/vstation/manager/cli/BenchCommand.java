@@ -8,6 +8,7 @@ import org.vstation.cpu.bench.CpuBenchmark;
 import org.vstation.cpu.bench.X87Benchmark;
 import org.vstation.devices.ide.DiskBenchmark;
 import org.vstation.devices.vga.RenderBenchmark;
+import org.vstation.manager.net.NatBenchmark;
 
 /** {@code vstation bench WHAT}: the benchmarks that prove speed targets, printing figures. */
 final class BenchCommand implements Command {
@@ -25,6 +26,7 @@ final class BenchCommand implements Command {
         benchmarks.put("fpu", X87Benchmark::run);
         benchmarks.put("vga", RenderBenchmark::run);
         benchmarks.put("disk", DiskBenchmark::run);
+        benchmarks.put("net", NatBenchmark::run);
     }
 
     @Override
