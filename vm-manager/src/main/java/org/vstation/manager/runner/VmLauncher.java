@@ -8,6 +8,10 @@ import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
 import java.util.UUID;
 import org.vstation.devices.net.NetworkBackend;
+import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.ImageException;
+import org.vstation.devices.storage.IsoImage;
+import org.vstation.devices.storage.RawDiskImage;
 import org.vstation.manager.images.FirmwareCache;
 import org.vstation.manager.mac.MacAddress;
 import org.vstation.manager.mac.MacGenerator;
@@ -29,24 +33,55 @@ public final class VmLauncher {
                 .memoryMegabytes(options.memoryMegabytes())
                 .biosImage(readFirmware(options.bios()))
                 .vgaBiosImage(readVgaBios(options.bios()));
-        // ---- network adapter: an RTL8139 unless --nic none; its backend per mode (org.vstation.manager.net) ----
+        BlockImage disk = null;
+        BlockImage iso = null;
         NetworkBackend network = null;
-        if (!options.nicMode().equals("none")) {
-            try {
+        try {
+            if (options.disk() != null) {
+                disk = RawDiskImage.open(options.disk());
+            }
+            if (options.iso() != null) {
+                iso = IsoImage.open(options.iso());
+            }
+            config.diskImage(disk).cdromImage(iso);
+            // The network adapter: an RTL8139 unless --nic none, with its backend per mode (manager.net).
+            if (!options.nicMode().equals("none")) {
                 network = NetworkBackends.create(options.nicMode(),
                         NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface()));
-            } catch (BridgedNetworkException e) {
-                throw new UsageException("--nic bridged: " + e.getMessage());
+                config.nicMac(macBytes(options.macAddress() != null
+                        ? MacAddress.parse(options.macAddress())
+                        : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
             }
-            config.nicMac(macBytes(options.macAddress() != null
-                    ? MacAddress.parse(options.macAddress())
-                    : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
+            Machine machine = new Machine(name, config, X86Cpu::new);
+            if (network != null) {
+                machine.switchNetwork(network);
+            }
+            return machine;
+        } catch (ImageException e) {
+            closeQuietly(disk);
+            throw new UsageException(e.getMessage());
+        } catch (BridgedNetworkException e) {
+            closeQuietly(disk);
+            closeQuietly(iso);
+            throw new UsageException("--nic bridged: " + e.getMessage());
+        } catch (RuntimeException e) {
+            closeQuietly(disk);
+            closeQuietly(iso);
+            if (network != null) {
+                network.close();
+            }
+            throw e;
         }
-        Machine machine = new Machine(name, config, X86Cpu::new);
-        if (network != null) {
-            machine.switchNetwork(network);
+    }
+
+    private static void closeQuietly(BlockImage image) {
+        if (image != null) {
+            try {
+                image.close();
+            } catch (IOException ignored) {
+                // reporting the error that made us give up matters more
+            }
         }
-        return machine;
     }
 
     private static byte[] macBytes(MacAddress mac) {
