@@ -83,10 +83,6 @@ abstract class Interpreter extends SystemCpu {
         else writeLinear(in.size, updateLinear, value);
     }
 
-    final int operandMask(Instruction in) {
-        return SIZE_MASK[in.size];
-    }
-
     // ---- arithmetic ------------------------------------------------------------------
 
     final int alu(int op, int size, int a, int b) {
