@@ -385,4 +385,44 @@ class ProtectedModeTest {
                 """);
         assertEquals(List.of(0x4000, 0x28, 0xAAAA, 0x28, 0x89), guest.values.stream().map(v -> v & 0xFFFF).toList());
     }
+
+    @Test
+    void notPresentStackAndDeviceNotAvailableFaultsCarryTheirErrorCodes() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 7, nm_handler, 0x8E
+                    SET_GATE 11, np_handler, 0x8E
+                    SET_GATE 12, ss_handler, 0x8E
+                    ; 0x38: a data segment that is not present
+                    mov dword [free_descriptors], 0x0000FFFF
+                    mov dword [free_descriptors + 4], 0x00CF1200
+                    mov ax, 0x38
+                    mov es, ax                ; #NP(0x38)
+                    hlt
+                np_handler:
+                    pop eax
+                    out 0xEA, eax
+                    mov eax, cr0
+                    or eax, 8                 ; CR0.TS: the next x87 instruction faults
+                    mov cr0, eax
+                    fninit                    ; #NM
+                    hlt
+                nm_handler:
+                    clts
+                    mov eax, 7
+                    out 0xEA, eax
+                    ; 0x40: expand-down 32-bit data segment, limit 0xFFFF: valid offsets 0x10000-0xFFFFFFFF
+                    mov dword [free_descriptors + 8], 0x0000FFFF
+                    mov dword [free_descriptors + 12], 0x00409600   ; byte granular, B=1, limit 0xFFFF
+                    mov ax, 0x40
+                    mov ss, ax                ; ESP 0x90000-ish stays valid
+                    mov eax, [ss:0x100]       ; below the expand-down range: #SS(0)
+                    hlt
+                ss_handler:
+                    pop eax
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(0x38, 7, 0), guest.values);
+    }
 }
