@@ -351,6 +351,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     private void writeCr0Unchecked(int value) {
         int old = cr0;
         cr0 = value | CR0_ET;
+        updateAlignmentCheck();
         if (((old ^ cr0) & CR0_PE) != 0) {
             code32 = (cr0 & CR0_PE) != 0 && segments[CS].big;
             if ((cr0 & CR0_PE) == 0) {
@@ -617,6 +618,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     // ---- events, interrupts and exceptions -------------------------------------------------
 
     private void updateEvents() {
+        updateAlignmentCheck();
         eventPending = nmiPending || (interruptRequest && (flags & IF) != 0) || halted || shutdown;
     }
 

@@ -425,4 +425,38 @@ class ProtectedModeTest {
                 """);
         assertEquals(List.of(0x38, 7, 0), guest.values);
     }
+
+    @Test
+    void alignmentCheckFaultsMisalignedUserAccessesOnly() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 17, ac_handler, 0x8E
+                    mov eax, cr0
+                    or eax, 0x40000           ; CR0.AM
+                    mov cr0, eax
+                    mov eax, [0x5001]         ; CPL 0: no check
+                    push dword 0x23
+                    push dword 0x70000
+                    push dword 0x43002        ; AC, IOPL 3
+                    push dword 0x1B
+                    push dword user_code
+                    iret
+                user_code:
+                    mov ax, 0x23              ; DS was nulled by the return to ring 3
+                    mov ds, ax
+                    mov eax, [0x5004]         ; aligned: fine
+                    mov al, [0x5003]          ; bytes are always aligned
+                    mov eax, 1
+                    out 0xEA, eax
+                    mov eax, [0x5002]         ; misaligned dword at CPL 3: #AC(0)
+                    jmp $
+                ac_handler:
+                    pop eax
+                    out 0xEA, eax
+                    mov eax, [esp + 4]
+                    out 0xEA, eax             ; from CS 0x1B
+                    hlt
+                """);
+        assertEquals(List.of(1, 0, 0x1B), guest.values);
+    }
 }
