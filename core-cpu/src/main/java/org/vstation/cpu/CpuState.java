@@ -222,7 +222,15 @@ abstract class CpuState {
     }
 
     final boolean of() {
-        return (arithmeticFlags() & OF) != 0;
+        int sign = SIGN_BIT[lazySize];
+        return switch (lazyOp) {
+            case LAZY_NONE -> (flags & OF) != 0;
+            case LAZY_LOGIC -> false;
+            case LAZY_ADD, LAZY_ADC -> ((lazyA ^ lazyResult) & (lazyB ^ lazyResult) & sign) != 0;
+            case LAZY_SUB, LAZY_SBB -> ((lazyA ^ lazyB) & (lazyA ^ lazyResult) & sign) != 0;
+            case LAZY_INC -> lazyResult == sign;
+            default -> lazyResult == sign - 1;
+        };
     }
 
     final boolean pf() {
