@@ -38,8 +38,6 @@ abstract class Interpreter extends SystemCpu {
 
     abstract void halt();
 
-    /** EIP no longer follows the decoded block (a REP instruction yields to resume later): leave the block. */
-    abstract void endBlock();
 
     /** IRET executed: NMIs are no longer blocked (SDM vol. 3, 6.7.1). */
     abstract void interruptReturnCompleted();
@@ -346,7 +344,6 @@ abstract class Interpreter extends SystemCpu {
         }
         if (count(in) != 0) {
             eip = instructionEip;
-            endBlock();
         }
     }
 

@@ -549,10 +549,13 @@ public final class X86Cpu extends Interpreter implements Processor {
                 if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
                     throw raise(GP, 0);
                 }
-                eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+                int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+                eip = next;
                 execute(in);
                 executed++;
-                if (eventPending) {
+                // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
+                // block must not run yet; any other change of flow ends the block too.
+                if (eventPending || eip != next) {
                     return;
                 }
             }
@@ -641,11 +644,6 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void inhibitInterrupts() {
         interruptShadow = true;
-        eventPending = true;
-    }
-
-    @Override
-    void endBlock() {
         eventPending = true;
     }
 

@@ -1,6 +1,8 @@
 package org.vstation.devices;
 
 import java.util.Objects;
+import java.util.UUID;
+import org.vstation.devices.storage.BlockImage;
 
 /**
  * The hardware of one machine as the devices need it: sizes and the bytes
@@ -10,6 +12,11 @@ import java.util.Objects;
 public final class MachineConfig {
     private int memoryMegabytes = 128;
     private byte[] biosImage;
+    private byte[] vgaBiosImage;
+    private int videoMemoryMegabytes = 16;
+    private BlockImage diskImage;
+    private BlockImage cdromImage;
+    private UUID uuid;
 
     public int memoryMegabytes() {
         return memoryMegabytes;
@@ -35,6 +42,81 @@ public final class MachineConfig {
                     + image.length + " bytes");
         }
         this.biosImage = image;
+        return this;
+    }
+
+    /** The VGA BIOS (SeaVGABIOS's vgabios-stdvga.bin), the VGA's PCI expansion ROM; null for none. */
+    public byte[] vgaBiosImage() {
+        return vgaBiosImage;
+    }
+
+    public MachineConfig vgaBiosImage(byte[] image) {
+        if (image != null && (image.length < 3 || (image[0] & 0xFF) != 0x55 || (image[1] & 0xFF) != 0xAA)) {
+            throw new IllegalArgumentException("a VGA BIOS image must start with the option ROM signature 55 AA");
+        }
+        this.vgaBiosImage = image;
+        return this;
+    }
+
+    public int videoMemoryMegabytes() {
+        return videoMemoryMegabytes;
+    }
+
+    /** Video memory (the VGA's BAR0): 1, 2, 4, 8, 16, 32, 64 or 128 MiB. */
+    public MachineConfig videoMemoryMegabytes(int megabytes) {
+        if (megabytes < 1 || megabytes > 128 || Integer.bitCount(megabytes) != 1) {
+            throw new IllegalArgumentException("video memory must be a power of two from 1 to 128 MiB, got " + megabytes);
+        }
+        this.videoMemoryMegabytes = megabytes;
+        return this;
+    }
+
+    /** The hard disk (IDE primary master), opened by the caller; null for none. */
+    public BlockImage diskImage() {
+        return diskImage;
+    }
+
+    public MachineConfig diskImage(BlockImage image) {
+        if (image != null && image.readOnly()) {
+            throw new IllegalArgumentException(image.description() + " is read-only; a hard disk image must be writable");
+        }
+        this.diskImage = image;
+        return this;
+    }
+
+    /** The medium in the CD/DVD drive (IDE secondary master) at power on; null for an empty drive. */
+    public BlockImage cdromImage() {
+        return cdromImage;
+    }
+
+    public MachineConfig cdromImage(BlockImage image) {
+        this.cdromImage = image;
+        return this;
+    }
+
+    /** The VM's identity; drive serial numbers derive from it. Null: derived from the machine's name. */
+    public UUID uuid() {
+        return uuid;
+    }
+
+    public MachineConfig uuid(UUID value) {
+        this.uuid = value;
+        return this;
+    }
+
+    // ---- network adapter (RTL8139) ----
+    private byte[] nicMac;
+
+    /** The RTL8139's MAC address, or null for a machine without a network adapter. */
+    public byte[] nicMac() {
+        return nicMac == null ? null : nicMac.clone();
+    }
+
+    public MachineConfig nicMac(byte[] mac) {
+        if (mac != null && mac.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 octets, got " + mac.length);
+        }
+        this.nicMac = mac == null ? null : mac.clone();
         return this;
     }
 }
