@@ -187,7 +187,23 @@ main:
         call set_gate
         call SEL_FREE4:0
 
-.df:
+.df:    PRINT {"IDT gates that cannot be used", 10}
+        mov word [IDT_RAM + 0 * 8 + 2], SEL_DATA0       ; #DE's gate names a data segment
+        EXPECT .idt2
+        xor ecx, ecx
+        div ecx                         ; delivering an exception: EXT is set in the error code
+.idt2:  mov word [IDT_RAM + 0 * 8 + 2], SEL_CODE0
+        mov word [IDT_RAM + 0x40 * 8 + 2], 0x00F8       ; beyond the GDT limit
+        or byte [IDT_RAM + 0x40 * 8 + 5], 0x80
+        EXPECT .idt3
+        int 0x40                        ; a software interrupt: EXT clear
+.idt3:  mov word [SCRATCH], 0x3FF      ; an IDT of 128 gates
+        mov dword [SCRATCH + 2], IDT_RAM
+        lidt [SCRATCH]
+        EXPECT .idt4
+        int 0x90
+.idt4:  lidt [idt_pointer]
+
         PRINT {"#DF", 10}
         and byte [IDT_RAM + 0 * 8 + 5], 0x7F    ; vector 0 not present: #DE then #NP -> #DF
         EXPECT .done
