@@ -48,7 +48,7 @@ class SystemGuestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pm-entry.asm", "exceptions.asm", "privilege.asm", "paging.asm",
-            "task-switch.asm", "sysenter.asm", "v86.asm"})
+            "task-switch.asm", "sysenter.asm", "v86.asm", "debug.asm"})
     void printsWhatQemuPrints(String guest) {
         compareWithQemu(guest);
     }
@@ -57,6 +57,12 @@ class SystemGuestsTest {
     @Disabled("waiting for the x87 unit (branch fpu): the CPU branch's placeholder X87Fpu leaves the status word 0")
     void x87ErrorsReachTheProcessorAsQemuShows() {
         compareWithQemu("x87-exceptions.asm");
+    }
+
+    @Test
+    @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
+    void dataBreakpointsTrapAsQemuShows() {
+        compareWithQemu("debug-data.asm");
     }
 
     private static void compareWithQemu(String guest) {
