@@ -48,7 +48,7 @@ class SystemGuestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pm-entry.asm", "exceptions.asm", "privilege.asm", "paging.asm",
-            "task-switch.asm", "sysenter.asm", "v86.asm", "debug.asm"})
+            "task-switch.asm", "sysenter.asm", "v86.asm", "debug.asm", "real-mode.asm"})
     void printsWhatQemuPrints(String guest) {
         compareWithQemu(guest);
     }
