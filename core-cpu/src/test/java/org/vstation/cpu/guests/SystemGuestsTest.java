@@ -53,6 +53,17 @@ class SystemGuestsTest {
         compareWithQemu(guest);
     }
 
+    /** QEMU (-no-reboot) exits on a triple fault; X86Cpu reports SHUTDOWN, after the same output. */
+    @Test
+    void tripleFaultShutsDownAsInQemu() {
+        byte[] image = image("triple-fault.asm");
+        QemuRunner.Result reference = new QemuRunner(Duration.ofSeconds(30)).run(image);
+        assertEquals(QemuRunner.Ending.QEMU_EXITED, reference.ending(), reference.serial());
+        BiosGuest.Result actual = new BiosGuest(image, RAM_BYTES, ProcessorFactory.X86_CPU).run(MAX_INSTRUCTIONS);
+        assertEquals(BiosGuest.Ending.SHUTDOWN, actual.ending(), actual.state());
+        assertEquals(reference.serial(), actual.serial());
+    }
+
     @Test
     @Disabled("waiting for the x87 unit (branch fpu): the CPU branch's placeholder X87Fpu leaves the status word 0")
     void x87ErrorsReachTheProcessorAsQemuShows() {
