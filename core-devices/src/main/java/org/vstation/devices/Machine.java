@@ -3,6 +3,7 @@ package org.vstation.devices;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -24,8 +25,9 @@ import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.clock.VirtualClock;
 import org.vstation.devices.debug.DebugConsole;
 import org.vstation.devices.debug.PostCodePort;
-import org.vstation.devices.firmware.FwCfg;
+import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.dma.IsaDma;
+import org.vstation.devices.firmware.FwCfg;
 import org.vstation.devices.input.I8042Controller;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Keyboard;
@@ -34,10 +36,12 @@ import org.vstation.devices.irq.DualPic;
 import org.vstation.devices.memory.RomDevice;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
-import org.vstation.devices.timer.Mc146818Rtc;
 import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
+import org.vstation.devices.timer.Mc146818Rtc;
 import org.vstation.devices.timer.Pit8254;
 import org.vstation.devices.timer.SystemControlPortB;
+import org.vstation.devices.vga.StdVga;
+import org.vstation.devices.vga.render.VgaRenderer;
 
 /**
  * One virtual PC: a processor wired to memory, the I/O bus, the clock and
@@ -55,6 +59,7 @@ public final class Machine {
     public static final int COM1_IRQ = 4;
     /** The PIIX4's SCI is hard-wired to IRQ 9, as the FADT SeaBIOS builds says. */
     public static final int ACPI_SCI_IRQ = 9;
+    public static final int VGA_PCI_SLOT = 2;
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -79,6 +84,8 @@ public final class Machine {
     /** Port 92h's A20 bit; the chipset block sets it from the PIIX3's A20 listener and calls {@link #updateA20()}. */
     private boolean port92A20;
     private final List<Runnable> resetHandlers = new CopyOnWriteArrayList<>();
+    private final StdVga vga;
+    private final VgaRenderer screen;
 
     private final List<IntConsumer> serialListeners = new CopyOnWriteArrayList<>();
     private final List<IntConsumer> debugConsoleListeners = new CopyOnWriteArrayList<>();
@@ -164,6 +171,7 @@ public final class Machine {
                 high -> pic.line(ACPI_SCI_IRQ).setLevel(high));
         powerManagement.connect(pciBus);
         powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
+        powerManagement.setLegacyDevicesPresent(true, false, false);
         fwCfg = new FwCfg(memory, 1);
         fwCfg.place(ioBus);
         onReset(hostBridge::reset);
@@ -178,6 +186,16 @@ public final class Machine {
         ioBus.place(debugConsole, DebugConsole.SEABIOS_PORT, 1);
         ioBus.place(debugConsole, DebugConsole.BOCHS_PORT, 1);
         ioBus.place(postCodes, PostCodePort.PORT, 1);
+
+        // ---- display: QEMU's standard VGA at 00:02.0, as SeaBIOS finds it on QEMU's i440FX ----
+        vga = new StdVga(config.videoMemoryMegabytes() << 20, config.vgaBiosImage(), clock);
+        ioBus.place(vga.legacyPorts(), StdVga.LEGACY_PORT_BASE, StdVga.LEGACY_PORT_COUNT);
+        ioBus.place(vga.dispiPorts(), StdVga.DISPI_PORT_BASE, StdVga.DISPI_PORT_COUNT);
+        memory.mapDevice(StdVga.LEGACY_WINDOW_BASE, StdVga.LEGACY_WINDOW_SIZE, vga.legacyWindow());
+        pciBus.attach(VGA_PCI_SLOT, 0, vga);
+        screen = new VgaRenderer(vga);
+        onReset(vga::reset);
+        // ---- end of display ----
 
         processor.reset();
     }
@@ -229,6 +247,47 @@ public final class Machine {
 
     public Processor processor() {
         return processor;
+    }
+
+    public StdVga vga() {
+        return vga;
+    }
+
+    /**
+     * The guest's screen as it is now: rendered on the VM thread at its next
+     * slice boundary and handed back as a copy (for --screenshot and tests).
+     * Completes only while the machine runs.
+     */
+    public CompletableFuture<Framebuffer> captureScreen() {
+        CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
+        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        return picture;
+    }
+
+    /**
+     * The last picture of a machine whose VM thread has ended (or never
+     * started), rendered on the caller's thread: nothing else touches the
+     * devices any more. For a running machine use {@link #captureScreen()}.
+     */
+    public Framebuffer finalScreen() {
+        if (vmThread != null && terminated.getCount() != 0) {
+            throw new IllegalStateException(name + " is still running; use captureScreen()");
+        }
+        screen.render();
+        return screen.framebuffer().copy();
+    }
+
+    /**
+     * For a console that repaints often: brings the picture up to date on
+     * the VM thread and hands the live framebuffer to {@code sink} there; its
+     * dirty rectangle says what changed since the previous refresh. The sink
+     * must copy what it needs before returning.
+     */
+    public void refreshScreen(Consumer<Framebuffer> sink) {
+        post(() -> {
+            screen.render();
+            sink.accept(screen.framebuffer());
+        });
     }
 
     /** The firmware configuration (boot order, boot menu, extra files such as option ROMs). */

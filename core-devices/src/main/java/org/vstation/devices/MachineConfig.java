@@ -10,6 +10,8 @@ import java.util.Objects;
 public final class MachineConfig {
     private int memoryMegabytes = 128;
     private byte[] biosImage;
+    private byte[] vgaBiosImage;
+    private int videoMemoryMegabytes = 16;
 
     public int memoryMegabytes() {
         return memoryMegabytes;
@@ -35,6 +37,32 @@ public final class MachineConfig {
                     + image.length + " bytes");
         }
         this.biosImage = image;
+        return this;
+    }
+
+    /** The VGA BIOS (SeaVGABIOS's vgabios-stdvga.bin), the VGA's PCI expansion ROM; null for none. */
+    public byte[] vgaBiosImage() {
+        return vgaBiosImage;
+    }
+
+    public MachineConfig vgaBiosImage(byte[] image) {
+        if (image != null && (image.length < 3 || (image[0] & 0xFF) != 0x55 || (image[1] & 0xFF) != 0xAA)) {
+            throw new IllegalArgumentException("a VGA BIOS image must start with the option ROM signature 55 AA");
+        }
+        this.vgaBiosImage = image;
+        return this;
+    }
+
+    public int videoMemoryMegabytes() {
+        return videoMemoryMegabytes;
+    }
+
+    /** Video memory (the VGA's BAR0): 1, 2, 4, 8, 16, 32, 64 or 128 MiB. */
+    public MachineConfig videoMemoryMegabytes(int megabytes) {
+        if (megabytes < 1 || megabytes > 128 || Integer.bitCount(megabytes) != 1) {
+            throw new IllegalArgumentException("video memory must be a power of two from 1 to 128 MiB, got " + megabytes);
+        }
+        this.videoMemoryMegabytes = megabytes;
         return this;
     }
 }

@@ -65,7 +65,6 @@ class SystemGuestsTest {
     }
 
     @Test
-    @Disabled("waiting for the x87 unit (branch fpu): the CPU branch's placeholder X87Fpu leaves the status word 0")
     void x87ErrorsReachTheProcessorAsQemuShows() {
         compareWithQemu("x87-exceptions.asm");
     }
@@ -74,6 +73,12 @@ class SystemGuestsTest {
     @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
     void dataBreakpointsTrapAsQemuShows() {
         compareWithQemu("debug-data.asm");
+    }
+
+    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    @Test
+    void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
+        compareWithQemu("x87-state.asm");
     }
 
     private static void compareWithQemu(String guest) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineState;
+import org.vstation.devices.display.PngWriter;
 import org.vstation.manager.images.FirmwareCache;
 
 /**
@@ -78,6 +79,9 @@ public final class HeadlessRunCommand {
                 String where = machine.processor().describeState();
                 machine.powerOff();
                 machine.awaitTermination(5, TimeUnit.SECONDS);
+                if (options.screenshot() != null) {
+                    PngWriter.write(machine.finalScreen(), options.screenshot());
+                }
                 err.println("vstation run: timeout after " + options.timeout().toSeconds() + " s"
                         + (options.until() == null ? "" : " waiting for '" + options.until() + "'")
                         + "; CPU at " + where
@@ -92,8 +96,7 @@ public final class HeadlessRunCommand {
                 return EXIT_EMULATOR_FAILURE;
             }
             if (options.screenshot() != null) {
-                err.println("vstation run: no display adapter is emulated yet; no screenshot written to "
-                        + options.screenshot());
+                PngWriter.write(machine.finalScreen(), options.screenshot());
             }
             return EXIT_OK;
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
+import org.vstation.manager.images.FirmwareCache;
 
 /**
  * Turns run options into a powered-off {@link Machine}, reading and checking
@@ -20,8 +21,23 @@ public final class VmLauncher {
     public static Machine build(String name, RunOptions options) throws UsageException {
         MachineConfig config = new MachineConfig()
                 .memoryMegabytes(options.memoryMegabytes())
-                .biosImage(readFirmware(options.bios()));
+                .biosImage(readFirmware(options.bios()))
+                .vgaBiosImage(readVgaBios(options.bios()));
         return new Machine(name, config, X86Cpu::new);
+    }
+
+    /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */
+    private static byte[] readVgaBios(Path bios) throws UsageException {
+        Path vgaBios = bios.resolveSibling(FirmwareCache.VGA_BIOS);
+        if (!Files.isRegularFile(vgaBios)) {
+            throw new UsageException("no VGA BIOS beside " + bios + " (expected " + vgaBios
+                    + "); run ./vstation fetch-firmware");
+        }
+        try {
+            return Files.readAllBytes(vgaBios);
+        } catch (IOException e) {
+            throw new UsageException("cannot read VGA BIOS " + vgaBios + ": " + e.getMessage());
+        }
     }
 
     private static byte[] readFirmware(Path path) throws UsageException {
