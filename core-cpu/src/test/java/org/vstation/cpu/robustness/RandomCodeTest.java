@@ -29,7 +29,7 @@ class RandomCodeTest {
     /** Trials per mode: as many as fit in this time, at most MAX_TRIALS (random code is often fault after fault, which is slow). */
     private static final long SECONDS_PER_MODE = 2;
     private static final int MAX_TRIALS = 200;
-    private static final long INSTRUCTIONS_PER_TRIAL = 20_000;
+    private static final long INSTRUCTIONS_PER_TRIAL = 10_000;
     private static final long BOOT_BUDGET = 200_000;
     /** Bytes that start or modify instructions often enough to reach the rarer decoder paths. */
     private static final int[] INTERESTING = {0x0F, 0x66, 0x67, 0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65,
