@@ -20,7 +20,7 @@ import org.vstation.fixtures.oracle.SequenceGenerator.Category;
  * Issue 3, "Done when" 2: random instruction sequences run natively on the
  * host CPU (gcc -m32 oracle) and in X86Cpu in 32-bit flat protected mode (paged)
  * must leave the same registers, memory window, exception and defined flags.
- * About 210,000 generated instructions per run across these tests: 8,000 per
+ * About 220,000 generated instructions per run across these tests: 8,000 per
  * category and 100,000 in mixed sequences. A new seed every run (printed on
  * failure; -Dvstation.oracle.seed=N repeats one).
  */
@@ -149,6 +149,11 @@ class HostOracleDifferentialTest {
     @Test
     void selfModifyingCode() {
         check("stores into the code about to run", PER_CATEGORY / 4, Category.ALU, Category.SELF_MODIFYING, Category.ALU);
+    }
+
+    @Test
+    void branches() {
+        check("Jcc/JMP/LOOPcc/JECXZ", PER_CATEGORY, Category.ALU, Category.BRANCH);
     }
 
     @Test
