@@ -1,9 +1,9 @@
-; Which two-byte (0F xx) opcodes raise an exception, and which: every probe
-; the harness lists (OpcodeSweepTest, as PROBES: 16 bytes each, the opcode
-; with a ModR/M of [EBX] where it takes one, NOP-padded) runs in ring 0 from
-; a RAM buffer with EBX pointing at zeroed scratch memory, and the guest
-; prints one character per probe: '.' when it ran through, else the
-; exception vector as a digit or letter (6 = #UD, D = #GP, ...).
+; Which encodings raise an exception, and which: every probe the harness
+; lists (OpcodeSweepTest writes opcode-probes.inc: 16 bytes each, NOP-padded;
+; memory operands are [EBX]) runs in ring 0 from a RAM buffer with EBX
+; pointing at zeroed scratch memory, and the guest prints one character per
+; probe, 16 to a row: '.' when it ran through, else the exception vector as
+; a digit or letter (6 = #UD, D = #GP, ...).
 
 CODE_BUF        equ 0x30000
 SCRATCH_BUF     equ 0x31000
@@ -36,7 +36,7 @@ sweep_next:
         jz .row
         NL
 .row:   mov eax, ebp
-        HEX8 "0F", al
+        HEX8 "row", al
         PRINT ":"
 .copy:  mov edi, CODE_BUF
         mov ecx, 16

@@ -55,23 +55,73 @@ class OpcodeSweepTest {
     }
 
     static String probes() {
-        StringBuilder table = new StringBuilder();
+        List<int[]> probes = new ArrayList<>();
         for (int opcode = 0; opcode < 256; opcode++) {
-            List<Integer> bytes = new ArrayList<>();
-            if (!notProbed(opcode)) {
-                bytes.add(0x0F);
-                bytes.add(opcode);
-                if (hasModrm(opcode)) bytes.add(0x03); // [EBX], reg field 0
+            if (notProbed(opcode)) {
+                probes.add(new int[0]);
+            } else if (hasModrm(opcode)) {
+                probes.add(new int[] {0x0F, opcode, 0x03}); // [EBX], reg field 0
+            } else {
+                probes.add(new int[] {0x0F, opcode});
             }
-            while (bytes.size() < 16) bytes.add(0x90);
+        }
+        return table(probes);
+    }
+
+    /** nasm lines for the probes, each padded to 16 bytes with NOPs. */
+    static String table(List<int[]> probes) {
+        StringBuilder table = new StringBuilder();
+        for (int[] probe : probes) {
             table.append("        db ");
-            for (int i = 0; i < 16; i++) table.append(i == 0 ? "" : ", ").append(String.format("0x%02X", bytes.get(i)));
-            table.append(String.format("  ; 0F %02X%n", opcode));
+            for (int i = 0; i < 16; i++) table.append(i == 0 ? "" : ", ").append(String.format("0x%02X", i < probe.length ? probe[i] : 0x90));
+            table.append(System.lineSeparator());
         }
         return table.toString();
     }
 
-    /** The probe characters, in opcode order, from the guest's rows " 0F=x0:................". */
+    /** A probe, and what the processor does where QEMU is not the reference (else null). */
+    record Form(int[] bytes, Character sdm) {}
+
+    private static Form form(int... bytes) {
+        return new Form(bytes, null);
+    }
+
+    private static Form sdm(char expected, int... bytes) {
+        return new Form(bytes, expected);
+    }
+
+    /**
+     * Encodings whose validity depends on the ModR/M reg field, a register
+     * operand, or LOCK: each group opcode with /0-/7 on [EBX] (FF /2 and /4,
+     * near CALL and JMP through zeroed memory, would run from address 0, so
+     * they are not probed), the forms that need a memory operand given a
+     * register, MOV with segment registers 6 and 7 or CS as destination, and
+     * LOCK on what may and may not take it.
+     */
+    static final List<Form> FORMS = List.of(
+            sdm('6', 0x8F, 0x0B), sdm('6', 0x8F, 0x13), sdm('6', 0x8F, 0x3B),           // POP Ev /1 /2 /7
+            sdm('6', 0xC6, 0x0B, 0), sdm('6', 0xC6, 0x3B, 0),                           // MOV Eb,Ib /1 /7
+            sdm('6', 0xC7, 0x0B, 0, 0, 0, 0), sdm('6', 0xC7, 0x23, 0, 0, 0, 0),         // MOV Ev,Iv /1 /4
+            form(0xFE, 0x13), form(0xFE, 0x3B),                                 // FE /2 /7
+            form(0xFF, 0x1B), form(0xFF, 0x2B), form(0xFF, 0x33), form(0xFF, 0x3B), // FF /3 /5 /6 /7
+            sdm('.', 0xF6, 0x0B, 0), sdm('.', 0xF7, 0x0B, 0, 0, 0, 0),                  // TEST /1 (an alias of /0)
+            form(0xD0, 0x33), form(0xD1, 0x33),                                 // SHL /6 (SAL alias)
+            form(0x0F, 0x00, 0x33), form(0x0F, 0x00, 0x3B),                     // 0F 00 /6 /7
+            form(0x0F, 0x00, 0x13), sdm('D', 0x0F, 0x00, 0x1B),                     // LLDT, LTR of a null selector
+            form(0x0F, 0x00, 0x23), form(0x0F, 0x00, 0x2B),                     // VERR, VERW
+            form(0x0F, 0xBA, 0x03, 0), form(0x0F, 0xBA, 0x1B, 0), form(0x0F, 0xBA, 0x23, 0), // BT group /0 /3 /4
+            form(0x0F, 0xC7, 0x03), form(0x0F, 0xC7, 0x0B), form(0x0F, 0xC7, 0x13), form(0x0F, 0xC7, 0x3B), // CMPXCHG8B group
+            form(0x8D, 0xC0), form(0xC4, 0xC0), form(0xC5, 0xC0), form(0x62, 0xC0), // LEA, LES, LDS, BOUND with a register
+            form(0x0F, 0xB2, 0xC0), form(0x0F, 0xB4, 0xC0), form(0x0F, 0xC7, 0xC8), // LSS, LFS, CMPXCHG8B with a register
+            form(0xFF, 0xD8), form(0xFF, 0xE8),                                 // far CALL, far JMP with a register
+            form(0x8E, 0xC8), form(0x8E, 0xF0), form(0x8E, 0xF8), form(0x8C, 0xF0), // MOV CS,r; MOV seg6/7
+            form(0xF0, 0x90), form(0xF0, 0x01, 0xC0), form(0xF0, 0x01, 0x03), // LOCK NOP, LOCK ADD reg, LOCK ADD mem
+            sdm('6', 0xF0, 0x8B, 0x03), sdm('6', 0xF0, 0x0F, 0xA3, 0x03), form(0xF0, 0x0F, 0xAB, 0x03), // LOCK MOV, BT, BTS
+            form(0xF0, 0x87, 0x03), form(0xF0, 0x0F, 0xC7, 0x0B), form(0xF0, 0xF6, 0x13), // LOCK XCHG, CMPXCHG8B, NOT
+            form(0xF0, 0x38, 0x03), form(0xF0, 0xFE, 0x03),                     // LOCK CMP (not lockable), INC
+            form(0xD6), form(0x63, 0x03), form(0x0F, 0x0B), form(0x0F, 0xB9, 0x03)); // SALC, ARPL, UD2, UD1
+
+    /** The probe characters, in order, from the guest's rows " row=x0:................". */
     static String results(String serial) {
         StringBuilder all = new StringBuilder();
         for (String line : serial.split("\n")) {
@@ -79,6 +129,34 @@ class OpcodeSweepTest {
             if (colon >= 0) all.append(line.substring(colon + 1));
         }
         return all.toString();
+    }
+
+    /** Group encodings, register-for-memory forms, segment-register moves and LOCK: exactly as QEMU. */
+    @Test
+    void encodingFormsFaultAsInQemu(@TempDir Path generated) throws IOException {
+        Files.writeString(generated.resolve("opcode-probes.inc"), table(FORMS.stream().map(Form::bytes).toList()));
+        byte[] image = Nasm.assembleFile(SystemGuestsTest.guestDirectory().resolve("opcode-sweep.asm"), generated);
+        String reference = results(SystemGuestsTest.qemuOutput(image, "opcode-sweep.asm"));
+        BiosGuest.Result run = new BiosGuest(image, 32 * 1024 * 1024, ProcessorFactory.X86_CPU).run(10_000_000);
+        assertEquals(BiosGuest.Ending.END_MARKER, run.ending(), run.state());
+        String actual = results(run.serial());
+        assertEquals(FORMS.size(), reference.length(), reference);
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < FORMS.size(); i++) {
+            Form form = FORMS.get(i);
+            char expected = form.sdm() != null ? form.sdm() : reference.charAt(i);
+            if (actual.charAt(i) != expected) {
+                differences.add(String.format("%s: expected %c (QEMU %c), X86Cpu %c", java.util.HexFormat.ofDelimiter(" ").formatHex(
+                        toBytes(form.bytes())), expected, reference.charAt(i), actual.charAt(i)));
+            }
+        }
+        assertEquals(List.of(), differences);
+    }
+
+    private static byte[] toBytes(int[] probe) {
+        byte[] bytes = new byte[probe.length];
+        for (int i = 0; i < probe.length; i++) bytes[i] = (byte) probe[i];
+        return bytes;
     }
 
     @Test
