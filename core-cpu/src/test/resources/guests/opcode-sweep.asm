@@ -72,6 +72,7 @@ probe_done:
         mov fs, ax
         mov gs, ax
         mov esp, [probe_esp]
+        cld
         clts
         mov al, [result]
         call putc
