@@ -70,6 +70,13 @@ class SystemGuestsTest {
     }
 
     @Test
+    @Disabled("waiting for X86Cpu: a fault while pushing an exception frame leaves ESP partly decremented"
+            + " (the #DF task sees old.esp=00041000, QEMU and the SDM 00041008)")
+    void stackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults.asm");
+    }
+
+    @Test
     @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
     void dataBreakpointsTrapAsQemuShows() {
         compareWithQemu("debug-data.asm");
