@@ -77,6 +77,13 @@ class SystemGuestsTest {
     }
 
     @Test
+    @Disabled("waiting for X86Cpu: a fault while pushing on the ring-0 stack leaves the stack switch half done"
+            + " (the #DF task sees old.ss=0010 old.esp=00041000 with old.cs=001B; QEMU and the SDM: 0023, 0000A000)")
+    void ringTransitionStackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults-ring3.asm");
+    }
+
+    @Test
     @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
     void dataBreakpointsTrapAsQemuShows() {
         compareWithQemu("debug-data.asm");
