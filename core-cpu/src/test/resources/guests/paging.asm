@@ -1,7 +1,8 @@
 ; Paging: 4 KiB and 4 MiB (CR4.PSE) pages, accessed and dirty bits in PTEs
 ; and PDEs, #PF error codes with CR2 for not-present, read-only (CR0.WP) and
 ; supervisor pages from rings 0 and 3 and for instruction fetches, a REP MOVSB
-; that faults part-way, and INVLPG / CR3 reloads taking new mappings.
+; that faults part-way (and, with a handler that maps the page, resumes and
+; finishes), and INVLPG / CR3 reloads taking new mappings.
 %include "lib.inc"
 
 PAGE_DIR        equ 0x10000
@@ -156,6 +157,23 @@ main:
         HEX "edi", edi
         SHOW_CR2
 
+        PRINT {"rep movsb resumed by a #PF handler that maps the page", 10}
+        mov eax, demand_page_fault
+        mov edi, 14
+        mov bx, SEL_CODE0
+        mov dl, 0x8E
+        call set_idt_gate
+        mov esi, 0x20000
+        mov edi, 0x65FF0                ; 0x65000 is still not present
+        mov ecx, 0x20
+        rep movsb
+        HEX "ecx", ecx
+        HEX "esi", esi
+        HEX "edi", edi
+        HEX "copied", [0x66000]
+        HEX "faults", [SCRATCH + 0x10]
+        NL
+
         PRINT "invlpg"
         mov dword [PT0 + 0x50 * 4], 0x20000 | P | RW | US
         invlpg [0x50000]
@@ -166,5 +184,18 @@ main:
         HEX "after.cr3", [0x50000]
         NL
         FINISH
+
+; #PF: map the page CR2 is in (present, writable, user), count, and restart the instruction.
+demand_page_fault:
+        push eax
+        inc dword [SCRATCH + 0x10]
+        mov eax, cr2
+        shr eax, 12
+        or dword [PT0 + eax * 4], P | RW | US
+        mov eax, cr2
+        invlpg [eax]
+        pop eax
+        add esp, 4                      ; the error code
+        iretd
 
 %include "tail.inc"
