@@ -151,6 +151,10 @@ class VStationCliTest {
         assertUsageError(cli.run("run", "nodisk", "--headless"), "disk image not found: "
                 + cli.library().resolve("nodisk/nodisk.img"));
         assertUsageError(cli.run("show", "corrupt"), corrupt + ": not valid JSON");
+        assertOk(cli.run("delete", "corrupt", "--yes"));
+        assertOk(cli.run("delete", "empty", "--yes"));
+        assertFalse(Files.exists(corrupt.getParent()));
+        assertFalse(assertOk(cli.run("list")).err().contains("error: "), "a broken folder can be deleted by name");
     }
 
     @Test
