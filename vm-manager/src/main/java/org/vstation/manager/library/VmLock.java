@@ -28,10 +28,16 @@ public final class VmLock implements AutoCloseable {
 
     public static final String FILE_NAME = ".vstation.lock";
 
+    private static final int PROBE_RETRIES = 10;
+    private static final long PROBE_WAIT_MILLIS = 20;
+
     /** Who holds (or held) a lock, as written in the lock file. */
     public record Holder(long pid, String host, String purpose, String since) {
 
         public String describe() {
+            if (pid < 0) {
+                return "locked by a process that left no details";
+            }
             return purpose + " by process " + pid + " on " + host + " since " + since;
         }
 
@@ -79,12 +85,19 @@ public final class VmLock implements AutoCloseable {
                 StandardOpenOption.WRITE);
         FileLock lock;
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            lock = tryExclusive(channel);
+            // A lock without holder text is someone's brief status probe (see holder()): wait it out.
+            for (int retry = 0; lock == null && retry < PROBE_RETRIES && Files.size(file) == 0; retry++) {
+                Thread.sleep(PROBE_WAIT_MILLIS);
+                lock = tryExclusive(channel);
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        } catch (InterruptedException e) {
+            channel.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the lock of " + vmName, e);
         }
         if (lock == null) {
             channel.close();
@@ -115,10 +128,11 @@ public final class VmLock implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        // A shared lock needs only read access, so a VM folder of another user can still be listed.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             FileLock probe;
             try {
-                probe = channel.tryLock();
+                probe = channel.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException e) {
                 probe = null;
             }
@@ -150,6 +164,14 @@ public final class VmLock implements AutoCloseable {
             } finally {
                 channel.close();
             }
+        }
+    }
+
+    private static FileLock tryExclusive(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
         }
     }
 
