@@ -207,22 +207,38 @@ public final class VmLibrary {
         return change(() -> {
             VmEntry current = requireSettled(vm);
             try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "edit")) {
-                VmConfig edited = edit.apply(ConfigStore.copy(current.config()));
-                if (!edited.name.equals(current.config().name) || !edited.uuid.equals(current.config().uuid)) {
-                    throw new LibraryException("use rename to change the name; the UUID cannot be changed");
-                }
-                for (int i = 0; i < edited.network.size(); i++) {
-                    NicConfig nic = edited.network.get(i);
-                    if (i >= current.config().network.size()) {
-                        nic.mac = macs.allocate(edited.uuid, current.folder(), i, null);
-                        nic.macGenerated = true;
-                    } else if (!Objects.equals(nic.mac, current.config().network.get(i).mac)) {
-                        throw new LibraryException("use the mac command to change MAC addresses");
-                    }
-                }
-                return save(current, edited);
+                return applyEdit(current, edit);
             }
         });
+    }
+
+    /**
+     * {@link #update} for whoever runs the VM and so already holds its lock: a medium changed or a
+     * NIC switched on a running VM is saved, so it is still there at the next power on.
+     */
+    public VmEntry updateWhileRunning(VmLock runLock, VmEntry vm, UnaryOperator<VmConfig> edit)
+            throws IOException, LibraryException {
+        if (!runLock.isHeld() || !runLock.folder().equals(vm.folder())) {
+            throw new IllegalArgumentException("the lock given is not a held lock of " + vm.folder());
+        }
+        return change(() -> applyEdit(requireSettled(vm), edit));
+    }
+
+    private VmEntry applyEdit(VmEntry current, UnaryOperator<VmConfig> edit) throws IOException, LibraryException {
+        VmConfig edited = edit.apply(ConfigStore.copy(current.config()));
+        if (!edited.name.equals(current.config().name) || !edited.uuid.equals(current.config().uuid)) {
+            throw new LibraryException("use rename to change the name; the UUID cannot be changed");
+        }
+        for (int i = 0; i < edited.network.size(); i++) {
+            NicConfig nic = edited.network.get(i);
+            if (i >= current.config().network.size()) {
+                nic.mac = macs.allocate(edited.uuid, current.folder(), i, null);
+                nic.macGenerated = true;
+            } else if (!Objects.equals(nic.mac, current.config().network.get(i).mac)) {
+                throw new LibraryException("use the mac command to change MAC addresses");
+            }
+        }
+        return save(current, edited);
     }
 
     /** Gives one adapter a new generated address, unique in the library and different from the current one. */

@@ -64,11 +64,13 @@ public final class VmLock implements AutoCloseable {
         }
     }
 
+    private final Path folder;
     private final FileChannel channel;
     private final FileLock lock;
     private final Holder staleHolder;
 
-    private VmLock(FileChannel channel, FileLock lock, Holder staleHolder) {
+    private VmLock(Path folder, FileChannel channel, FileLock lock, Holder staleHolder) {
+        this.folder = folder;
         this.channel = channel;
         this.lock = lock;
         this.staleHolder = staleHolder;
@@ -110,7 +112,7 @@ public final class VmLock implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(text), 0);
             channel.force(false);
-            return new VmLock(channel, lock, stale);
+            return new VmLock(folder, channel, lock, stale);
         } catch (IOException | RuntimeException e) {
             lock.release();
             channel.close();
@@ -142,6 +144,15 @@ public final class VmLock implements AutoCloseable {
             probe.release();
             return null;
         }
+    }
+
+    /** The VM folder this lock is for. */
+    public Path folder() {
+        return folder;
+    }
+
+    public boolean isHeld() {
+        return lock.isValid();
     }
 
     /** The holder whose lock was found stale (its process had died) when this lock was taken; null if none. */

@@ -317,6 +317,14 @@ class VmLibraryTest {
             assertFalse(Files.exists(root().resolve("copy")), "a refused clone leaves no folder");
         }
         assertEquals(256, ConfigStore.read(vm.configFile()).memoryMb);
+        Path iso = Files.writeString(temp.resolve("tools.iso"), "iso");
+        try (VmLock running = library.lockForRun(vm)) {
+            VmEntry changed = library.updateWhileRunning(running, vm, config -> {
+                config.cdrom.iso = iso.toString();
+                return config;
+            });
+            assertEquals(iso.toString(), changed.config().cdrom.iso, "the runner saves a media change as it runs");
+        }
         assertEquals(512, library.update(vm, config -> {
             config.memoryMb = 512;
             return config;
