@@ -180,6 +180,7 @@ public final class VmLibrary {
                 }
                 NicConfig nic = new NicConfig();
                 nic.mode = spec.nicMode();
+                nic.bridgeInterface = spec.bridgeInterface();
                 nic.mac = macs.allocate(config.uuid, folder, 0, null);
                 config.network.add(nic);
                 config.serial.mode = SerialMode.FILE;

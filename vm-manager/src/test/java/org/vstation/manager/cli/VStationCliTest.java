@@ -77,6 +77,7 @@ class VStationCliTest {
             "create x --memory 99999|--memory: 99999 is out of range (4 to 3072 MB)",
             "create x --nic wifi|--nic: \"wifi\" is not one of nat, hostonly, bridged, none",
             "create x --os beos|--os: \"beos\" is not one of linux, windows, dos, bsd, other",
+            "create x --nic bridged|--bridge: missing; --nic bridged needs the host interface",
             "create x --disk-size 12Q|--disk-size: \"12Q\" is not a size",
             "create x --disk-size 1000|--disk-size: 1000 bytes is not a whole number of 512-byte sectors",
             "create x --iso nowhere.iso|ISO image not found: ",
@@ -116,6 +117,8 @@ class VStationCliTest {
         assertUsageError(cli.run("set", "debian", "disks[0].sizeBytes=1024"), "cannot resize disk images");
         assertEquals(512, config("debian").memoryMb, "a refused set changes nothing");
 
+        assertOk(cli.run("create", "bridged", "--nic", "bridged", "--bridge", "eth1", "--disk-size", "0"));
+        assertEquals("eth1", config("bridged").network.getFirst().bridgeInterface);
         assertOk(cli.run("set", "debian", "nic=bridged", "bridge=eth0"));
         assertEquals("eth0", config("debian").network.getFirst().bridgeInterface);
         Path iso = Files.writeString(cli.workingDirectory.resolve("other.iso"), "iso");
