@@ -86,6 +86,8 @@ public final class VmLibrary {
     private final List<Path> registered = new ArrayList<>();
     private MacRegistry macs = new MacRegistry();
     private long generation = -1;
+    /** Why library.json could not be read, or null; the library's own folders still work. */
+    private String indexProblem;
 
     private VmLibrary(Path root, boolean sync) {
         this.root = root;
@@ -124,6 +126,11 @@ public final class VmLibrary {
     /** Every VM folder, readable or not, in folder order. */
     public synchronized List<VmEntry> entries() {
         return List.copyOf(entries.values());
+    }
+
+    /** Why the list of VM folders registered by import (library.json) cannot be read, or null. */
+    public synchronized String indexProblem() {
+        return indexProblem;
     }
 
     /** Addresses used by more than one adapter of this library. */
@@ -413,6 +420,9 @@ public final class VmLibrary {
             requireValidName(newName);
         }
         return change(() -> {
+            if (!folder.getParent().equals(root) && indexProblem != null) {
+                throw new LibraryException(indexProblem);
+            }
             VmEntry found = readEntry(folder);
             if (!found.isReadable()) {
                 throw new LibraryException(found.errorMessage());
@@ -528,14 +538,17 @@ public final class VmLibrary {
 
     private Index readIndex() throws IOException {
         Path file = root.resolve(INDEX_FILE);
+        indexProblem = null;
         try {
             Index index = INDEX_MAPPER.readValue(Files.readAllBytes(file), Index.class);
             return index.registered() == null ? new Index(index.formatVersion(), List.of()) : index;
         } catch (NoSuchFileException e) {
             return new Index(1, List.of());
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON; it lists VM folders registered with import"
-                    + " and can be rebuilt by importing them again (" + e.getOriginalMessage() + ")", e);
+            indexProblem = file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + "); the VM folders it registers outside the library are not listed until it is fixed"
+                    + " or deleted and the folders imported again";
+            return new Index(1, List.of());
         }
     }
 

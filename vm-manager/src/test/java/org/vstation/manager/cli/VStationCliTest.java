@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vstation.manager.config.ConfigStore;
 import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.VmLibrary;
 import org.vstation.manager.library.VmLock;
 
 class VStationCliTest {
@@ -158,6 +159,26 @@ class VStationCliTest {
         assertOk(cli.run("delete", "empty", "--yes"));
         assertFalse(Files.exists(corrupt.getParent()));
         assertFalse(assertOk(cli.run("list")).err().contains("error: "), "a broken folder can be deleted by name");
+    }
+
+    @Test
+    void aCorruptLibraryIndexIsReportedAndTheLibraryFoldersStillWork() throws Exception {
+        create("debian");
+        Path outside = temp.resolve("elsewhere/vm");
+        assertOk(cli.run("create", "external", "--disk-size", "0"));
+        Files.createDirectories(outside.getParent());
+        Files.move(cli.library().resolve("external"), outside);
+        assertOk(cli.run("import", outside.toString()));
+        Path index = cli.library().resolve(VmLibrary.INDEX_FILE);
+        Files.writeString(index, "{\"formatVersion\": 1, \"registered\": [");
+
+        CliHarness.Result list = assertOk(cli.run("list"));
+        assertTrue(list.out().contains("debian "), list.out());
+        assertFalse(list.out().contains("external"), list.out());
+        assertTrue(list.err().startsWith("error: " + index + ": not valid JSON"), list.err());
+        assertOk(cli.run("set", "debian", "memory=128"));
+        assertUsageError(cli.run("import", outside.toString()), index + ": not valid JSON");
+        assertTrue(Files.readString(index).endsWith("["), "the broken index is not overwritten");
     }
 
     @Test
