@@ -682,7 +682,8 @@ public final class VmLibrary {
      */
     private static VmEntry.Relocation relocation(Path folder, VmConfig config) throws IOException {
         Path previous = config.location == null ? folder : folder.getFileSystem().getPath(config.location);
-        if (previous.equals(folder)) {
+        // The same folder reached through a symbolic link (a library opened by another path) is in place.
+        if (previous.equals(folder) || Files.isDirectory(previous) && Files.isSameFile(previous, folder)) {
             return VmEntry.Relocation.IN_PLACE;
         }
         if (Files.isDirectory(previous)) {

@@ -275,6 +275,17 @@ class VmLibraryTest {
     }
 
     @Test
+    void aLibraryOpenedThroughASymbolicLinkIsInPlace() throws Exception {
+        VmEntry vm = open().create(NewVm.withDefaults("debian").withDiskSizeBytes(0));
+        Path link = Files.createSymbolicLink(temp.resolve("link-to-library"), root());
+        VmLibrary viaLink = VmLibrary.open(link, true);
+        VmEntry seen = viaLink.find("debian");
+        assertEquals(VmEntry.Relocation.IN_PLACE, seen.relocation());
+        assertEquals(vm.config().uuid, seen.config().uuid);
+        assertEquals(List.of(), viaLink.duplicateMacs());
+    }
+
+    @Test
     void deleteRemovesTheFolderButNothingOutsideIt() throws Exception {
         VmLibrary library = open();
         Path outside = Files.createDirectories(temp.resolve("keep"));
