@@ -313,12 +313,17 @@ public final class VmLibrary {
                     config.uuid = UUID.randomUUID();
                     config.name = newName;
                     config.location = target.toString();
+                    // A clone never shares a disk: images outside the folder, or linked into it, are copied too.
                     for (DiskConfig disk : config.disks) {
                         Path image = VmConfig.resolve(current.folder(), disk.path);
                         if (!image.startsWith(current.folder())) {
                             Path copy = uniqueFile(target, image.getFileName().toString());
                             SparseFiles.copy(image, copy);
                             disk.path = VmConfig.storedPath(target, copy);
+                        } else if (Files.isSymbolicLink(image)) {
+                            Path copiedLink = target.resolve(current.folder().relativize(image));
+                            Files.delete(copiedLink);
+                            SparseFiles.copy(image, copiedLink);
                         }
                     }
                     for (int i = 0; i < config.network.size(); i++) {
@@ -389,9 +394,9 @@ public final class VmLibrary {
             if (root.startsWith(folder)) {
                 throw new LibraryException("refusing to delete " + folder + ": it holds the library itself");
             }
-            if (!folder.getParent().equals(root) && current.configFile() == null) {
-                throw new LibraryException("refusing to delete " + folder + ": it holds no VM configuration;"
-                        + " it is only unregistered");
+            if (!folder.getParent().equals(root) && current.configFile() == null && Files.isDirectory(folder)) {
+                throw new LibraryException("refusing to delete " + folder + ": it holds no VM configuration, so it"
+                        + " may not be a VM folder; put its config back, or delete the folder yourself");
             }
             if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
                 try (VmLock _ = VmLock.acquire(folder, current.name(), "delete")) {

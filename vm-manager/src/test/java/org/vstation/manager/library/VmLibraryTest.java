@@ -238,6 +238,40 @@ class VmLibraryTest {
     }
 
     @Test
+    void aDiskLinkedIntoTheFolderIsCopiedNotShared() throws Exception {
+        VmLibrary library = open();
+        Path shared = Files.write(temp.resolve("shared.img"), new byte[4096]);
+        VmEntry source = library.create(NewVm.withDefaults("linked").withDiskSizeBytes(0));
+        Files.createSymbolicLink(source.folder().resolve("disk.img"), shared);
+        source = library.update(source, config -> {
+            config.disks.add(new DiskConfig("disk.img", 4096, DiskFormat.RAW));
+            return config;
+        });
+        VmEntry clone = library.clone(source, "linked-clone");
+        Path cloneDisk = clone.folder().resolve("disk.img");
+        assertFalse(Files.isSymbolicLink(cloneDisk));
+        SparseFilesTestSupport.writeAt(cloneDisk, 0, "clone");
+        assertEquals("\0\0\0\0\0", SparseFilesTestSupport.readAt(shared, 0, 5), "the source's disk is untouched");
+    }
+
+    @Test
+    void aRegisteredFolderThatVanishedIsListedAndCanBeDeletedFromTheLibrary() throws Exception {
+        VmLibrary library = open();
+        VmEntry vm = library.create(NewVm.withDefaults("wanderer").withDiskSizeBytes(0));
+        Path outside = temp.resolve("outside/wanderer");
+        Files.createDirectories(outside.getParent());
+        Files.move(vm.folder(), outside);
+        open().importFolder(outside, null, null);
+        deleteRecursively(outside);
+
+        VmLibrary reopened = open();
+        VmEntry gone = reopened.find(outside.toString());
+        assertEquals(outside + ": VM folder not found", gone.errorMessage());
+        reopened.delete(gone);
+        assertEquals(List.of(), open().entries());
+    }
+
+    @Test
     void aMovedFolderKeepsItsIdentityACopiedOneGetsTheChoice() throws Exception {
         VmLibrary library = open();
         VmEntry vm = library.create(NewVm.withDefaults("debian").withDiskSizeBytes(0));
@@ -443,6 +477,14 @@ class VmLibraryTest {
 
     private static long allocatedBytes(Path file) throws Exception {
         return SparseFilesTest.allocatedBytes(file);
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static void copyTree(Path source, Path target) throws IOException {
