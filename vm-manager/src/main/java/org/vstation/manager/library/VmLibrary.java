@@ -115,7 +115,9 @@ public final class VmLibrary {
         Path absolute = root.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         VmLibrary library = new VmLibrary(absolute, sync);
-        library.rescan(library.readIndex(), -1);
+        // Read before scanning: a change made during the scan then makes the next change() rescan.
+        long generation = library.readGeneration();
+        library.rescan(library.readIndex(), generation);
         return library;
     }
 
@@ -520,8 +522,7 @@ public final class VmLibrary {
         try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock _ = channel.lock()) {
-            ByteBuffer stored = ByteBuffer.allocate(Long.BYTES);
-            long current = channel.read(stored, 0) == Long.BYTES ? stored.flip().getLong() : 0;
+            long current = generation(channel);
             if (current != generation) {
                 rescan(readIndex(), current);
             }
@@ -538,6 +539,20 @@ public final class VmLibrary {
             return result;
         } finally {
             inThisJvm.unlock();
+        }
+    }
+
+    private static long generation(FileChannel lockFile) throws IOException {
+        ByteBuffer stored = ByteBuffer.allocate(Long.BYTES);
+        return lockFile.read(stored, 0) == Long.BYTES ? stored.flip().getLong() : 0;
+    }
+
+    /** The generation without taking the lock; -1 (never current) when the lock file cannot be read. */
+    private long readGeneration() {
+        try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.READ)) {
+            return generation(channel);
+        } catch (IOException e) {
+            return -1;
         }
     }
 
