@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.vstation.cpu.bench.CpuBenchmark;
 import org.vstation.cpu.bench.X87Benchmark;
+import org.vstation.devices.ide.DiskBenchmark;
 import org.vstation.devices.vga.RenderBenchmark;
 
 /** {@code vstation bench WHAT}: the benchmarks that prove speed targets, printing figures. */
@@ -23,6 +24,7 @@ final class BenchCommand implements Command {
         benchmarks.put("cpu", CpuBenchmark::run);
         benchmarks.put("fpu", X87Benchmark::run);
         benchmarks.put("vga", RenderBenchmark::run);
+        benchmarks.put("disk", DiskBenchmark::run);
     }
 
     @Override

@@ -104,8 +104,6 @@ public final class HeadlessRunCommand {
 
     private static List<String> notYetEmulated(RunOptions options) {
         java.util.ArrayList<String> notes = new java.util.ArrayList<>();
-        if (options.iso() != null) notes.add("the IDE CD-ROM is not emulated yet; --iso " + options.iso() + " is not attached");
-        if (options.disk() != null) notes.add("the IDE disk is not emulated yet; --disk " + options.disk() + " is not attached");
         if (!options.nicMode().equals("none")) notes.add("the network adapter is not emulated yet; --nic " + options.nicMode() + " has no effect");
         return notes;
     }

@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
+import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.ImageException;
+import org.vstation.devices.storage.IsoImage;
+import org.vstation.devices.storage.RawDiskImage;
 import org.vstation.manager.images.FirmwareCache;
 
 /**
@@ -23,7 +27,35 @@ public final class VmLauncher {
                 .memoryMegabytes(options.memoryMegabytes())
                 .biosImage(readFirmware(options.bios()))
                 .vgaBiosImage(readVgaBios(options.bios()));
-        return new Machine(name, config, X86Cpu::new);
+        BlockImage disk = null;
+        BlockImage iso = null;
+        try {
+            if (options.disk() != null) {
+                disk = RawDiskImage.open(options.disk());
+            }
+            if (options.iso() != null) {
+                iso = IsoImage.open(options.iso());
+            }
+            config.diskImage(disk).cdromImage(iso);
+            return new Machine(name, config, X86Cpu::new);
+        } catch (ImageException e) {
+            closeQuietly(disk);
+            throw new UsageException(e.getMessage());
+        } catch (RuntimeException e) {
+            closeQuietly(disk);
+            closeQuietly(iso);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(BlockImage image) {
+        if (image != null) {
+            try {
+                image.close();
+            } catch (IOException ignored) {
+                // reporting the error that made us give up matters more
+            }
+        }
     }
 
     /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */
