@@ -85,7 +85,7 @@ class UserGuideSessionTest {
         Path cloneFolder = cli.library().resolve("debian-test");
         assertEquals(List.of(List.of("--headless", "--memory", "256", "--iso", iso.toString(),
                 "--disk", cloneFolder.resolve("debian.img").toString(), "--nic", "hostonly",
-                "--serial", cloneFolder.resolve("serial.log").toString(),
+                "--mac", afterRegenerate.get("debian-test"), "--serial", cloneFolder.resolve("serial.log").toString(),
                 "--until", "login:", "--timeout", "600")), cli.runner.calls);
         assertEquals(List.of("run " + ProcessHandle.current().pid()), cli.runner.lockHoldersDuringRun);
         String log = Files.readString(cloneFolder.resolve("vstation.log"));
