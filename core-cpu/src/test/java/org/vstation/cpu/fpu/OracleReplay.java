@@ -139,8 +139,23 @@ final class OracleReplay {
 
     String report() {
         StringBuilder text = new StringBuilder();
+        text.append("host: ").append(hostProcessor()).append('\n');
         text.append(replayed).append(" replayed; mismatches: ").append(mismatches).append('\n');
         examples.forEach((name, example) -> text.append(name).append(":\n").append(example));
         return text.toString();
+    }
+
+    /**
+     * The host processor's model name: the behaviours docs/x87.md lists as decided by the hardware were observed
+     * on an AMD EPYC, and another vendor may decide some of them differently.
+     */
+    private static String hostProcessor() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name")).findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 }
