@@ -24,6 +24,7 @@ final class X87Transcendental {
             -CONSTANT_BITS);
     /** ln 2 = 2 atanh(1/3). */
     private static final Dyadic LN2 = Dyadic.of(atanhInverse(3).shiftLeft(1), -CONSTANT_BITS);
+    private static final Dyadic INVERSE_LN2 = Dyadic.ONE.divide(LN2);
 
     /**
      * The pi the trigonometric instructions reduce with: 66 significant bits, C90FDAA22168C234C (SDM vol. 1,
@@ -121,20 +122,8 @@ final class X87Transcendental {
         Dyadic halfPi = REDUCTION_PI.scale(-1);
         BigInteger quadrant = x.divide(halfPi).roundToInteger();
         Dyadic r = x.subtract(halfPi.multiply(Dyadic.of(quadrant, 0)));
-        int q = quadrant.intValue() & 3;
-        Dyadic sin = sinSeries(r), cos = cosSeries(r);
-        Dyadic sinX = switch (q) {
-            case 0 -> sin;
-            case 1 -> cos;
-            case 2 -> sin.negate();
-            default -> cos.negate();
-        };
-        Dyadic cosX = switch (q) {
-            case 0 -> cos;
-            case 1 -> sin.negate();
-            case 2 -> cos.negate();
-            default -> sin;
-        };
+        Dyadic sinX = function == FCOS ? null : quadrantSine(r, quadrant.intValue());
+        Dyadic cosX = function == FSIN ? null : quadrantSine(r, quadrant.intValue() + 1);
         switch (function) {
             case FSIN -> round(sinX);
             case FCOS -> round(cosX);
@@ -144,14 +133,11 @@ final class X87Transcendental {
                 secondSignificand = INTEGER_BIT;
             }
             default -> {
-                // FSINCOS: ST(0) becomes the sine, then the cosine is pushed; flags and C1 come from both.
+                // FSINCOS: the cosine is pushed over the sine; the flags and C1 are those of both roundings.
                 round(cosX);
                 secondSignExponent = unit.resultSignExponent;
                 secondSignificand = unit.resultSignificand;
                 round(sinX);
-                int sinSe = unit.resultSignExponent;
-                long sinSig = unit.resultSignificand;
-                unit.setResult(sinSe, sinSig);
             }
         }
         if (!pushes) {
@@ -304,6 +290,16 @@ final class X87Transcendental {
         return sum;
     }
 
+    /** sin(r + quadrant × pi/2) for |r| <= pi/4; cos(x) is the sine one quadrant on. */
+    private static Dyadic quadrantSine(Dyadic r, int quadrant) {
+        return switch (quadrant & 3) {
+            case 0 -> sinSeries(r);
+            case 1 -> cosSeries(r);
+            case 2 -> sinSeries(r).negate();
+            default -> cosSeries(r).negate();
+        };
+    }
+
     private static Dyadic sinSeries(Dyadic r) {
         Dyadic square = r.multiply(r), sum = r, term = r;
         for (int k = 2; term.signum() != 0 && !negligible(term, sum); k += 2) {
@@ -322,19 +318,47 @@ final class X87Transcendental {
         return sum;
     }
 
-    /** atan(t) for |t| <= 1: three argument halvings atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))), then the series. */
+    /**
+     * atan(t) for |t| <= 1: with c = k/16 nearest to |t|, atan(t) = atan(c) + atan((t - c) / (1 + t c)), so the
+     * series only ever sees arguments below 1/32.
+     */
     private static Dyadic atan(Dyadic t) {
-        int halvings = 0;
-        while (t.magnitude() > -4 && halvings < 6) {
-            t = t.divide(Dyadic.ONE.add(Dyadic.ONE.add(t.multiply(t)).sqrt()));
-            halvings++;
+        Dyadic magnitude = t.abs();
+        int k = magnitude.scale(4).roundToInteger().intValue();
+        Dyadic result;
+        if (k == 0) {
+            result = atanSeries(magnitude);
+        } else {
+            Dyadic c = Dyadic.of(k).scale(-4);
+            Dyadic reduced = magnitude.subtract(c).divide(Dyadic.ONE.add(magnitude.multiply(c)));
+            result = ATAN_SIXTEENTHS[k].add(atanSeries(reduced));
         }
+        return t.signum() < 0 ? result.negate() : result;
+    }
+
+    /** atan(k/16) for k = 0..16, by argument halving: atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))). */
+    private static final Dyadic[] ATAN_SIXTEENTHS = new Dyadic[17];
+
+    static {
+        for (int k = 1; k <= 16; k++) {
+            Dyadic t = Dyadic.of(k).scale(-4);
+            int halvings = 0;
+            while (t.magnitude() > -5) {
+                t = t.divide(Dyadic.ONE.add(Dyadic.ONE.add(t.multiply(t)).sqrt()));
+                halvings++;
+            }
+            ATAN_SIXTEENTHS[k] = atanSeries(t).scale(halvings);
+        }
+    }
+
+    /** t - t^3/3 + t^5/5 - ..., for small |t|. */
+    private static Dyadic atanSeries(Dyadic t) {
         Dyadic square = t.multiply(t), sum = t, power = t;
         for (int k = 3; power.signum() != 0 && !negligible(power, sum); k += 2) {
             power = power.multiply(square).negate();
             sum = sum.add(power.divide(k));
         }
-        return sum.scale(halvings);
+        return sum;
     }
 
     /** 2 atanh(s) = ln((1 + s) / (1 - s)). */
@@ -356,12 +380,12 @@ final class X87Transcendental {
             e++;
         }
         Dyadic lnM = twiceAtanh(m.subtract(Dyadic.ONE).divide(m.add(Dyadic.ONE)));
-        return Dyadic.of(e).add(lnM.divide(LN2));
+        return Dyadic.of(e).add(lnM.multiply(INVERSE_LN2));
     }
 
     /** log2(1 + x) = 2 atanh(x / (2 + x)) / ln 2, exact in relative terms for tiny x. */
     private static Dyadic log2OnePlus(Dyadic x) {
-        return twiceAtanh(x.divide(Dyadic.of(2).add(x))).divide(LN2);
+        return twiceAtanh(x.divide(Dyadic.of(2).add(x))).multiply(INVERSE_LN2);
     }
 
     /** Rounds a non-zero value into the unit's result under the rounding control (64-bit precision). */
