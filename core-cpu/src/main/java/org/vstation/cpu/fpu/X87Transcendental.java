@@ -73,7 +73,6 @@ final class X87Transcendental {
      * for the trigonometric ones): ST(0) stays, C2 is set.
      */
     boolean unary(int function, int se, long sig) {
-        boolean pushes = function == FPTAN || function == FSINCOS;
         if (unit.specialUnary(se, sig)) {
             secondSignExponent = unit.resultSignExponent;
             secondSignificand = unit.resultSignificand;
@@ -85,8 +84,7 @@ final class X87Transcendental {
                 unit.setResult(se, sig);
             } else if (ExtendedArithmetic.isInfinity(se, sig)) {
                 unit.setResult(negative != 0 ? 0xBFFF : EXP_MAX, INTEGER_BIT);
-            } else if (ExtendedArithmetic.normalExponent(se, sig) >= BIAS && (se & 0x7FFF) != BIAS
-                    || (se & 0x7FFF) == BIAS && sig != INTEGER_BIT) {
+            } else if ((se & EXP_MAX) > BIAS || ((se & EXP_MAX) == BIAS && sig != INTEGER_BIT)) {
                 // Outside -1..+1 the result is undefined (SDM F2XM1); the reference returns x, inexact.
                 unit.setResult(se, sig);
                 unit.exceptions |= ExtendedArithmetic.PE;
@@ -139,10 +137,6 @@ final class X87Transcendental {
                 secondSignificand = unit.resultSignificand;
                 round(sinX);
             }
-        }
-        if (!pushes) {
-            secondSignExponent = 0;
-            secondSignificand = 0;
         }
         return true;
     }
