@@ -42,10 +42,12 @@ final class OracleReplay {
         fpu.execute(0xDB, 0x28, context);
         context.put(sample.st0());
         fpu.execute(0xDB, 0x28, context);
-        if (sample.preset() == X87Oracle.PRESET_ST1_EMPTY) {
-            fpu.execute(0xDD, 0xC1, context);
-        } else if (sample.preset() == X87Oracle.PRESET_ST0_EMPTY) {
-            fpu.execute(0xDD, 0xC0, context);
+        int preset = sample.preset();
+        if (preset == X87Oracle.PRESET_ST1_EMPTY || preset == X87Oracle.PRESET_BOTH_EMPTY) {
+            fpu.execute(0xDD, 0xC1, context); // FFREE ST(1)
+        }
+        if (preset == X87Oracle.PRESET_ST0_EMPTY || preset == X87Oracle.PRESET_BOTH_EMPTY) {
+            fpu.execute(0xDD, 0xC0, context); // FFREE ST(0)
         }
         if ((sample.conditions() & X87Oracle.CONDITIONS_PRESET) != 0) {
             fpu.execute(0xD9, 0x30, context); // FNSTENV
