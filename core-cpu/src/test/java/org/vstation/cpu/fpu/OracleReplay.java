@@ -1,8 +1,12 @@
 package org.vstation.cpu.fpu;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -109,10 +113,10 @@ final class OracleReplay {
             // dword; the pointers themselves are the host's addresses.
             if (!Arrays.equals(context.memory, 0, 12, sample.memoryOut(), 0, 12)
                     || !Arrays.equals(context.memory, 26, 28, sample.memoryOut(), 26, 28)) {
-                problem.append("env %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 28)));
+                problem.append("env %s ".formatted(HexFormat.of().formatHex(context.memory, 0, 28)));
             }
         } else if (out != MemoryKind.NONE && !Arrays.equals(context.memory, 0, 10, sample.memoryOut(), 0, 10)) {
-            problem.append("mem %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 10)));
+            problem.append("mem %s ".formatted(HexFormat.of().formatHex(context.memory, 0, 10)));
         }
         if ((context.eflags & EFLAGS_ARITHMETIC) != (sample.eflagsOut() & EFLAGS_ARITHMETIC)) {
             problem.append("eflags %03x ".formatted(context.eflags & EFLAGS_ARITHMETIC));
@@ -153,10 +157,10 @@ final class OracleReplay {
      */
     private static String hostProcessor() {
         try {
-            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo")).stream()
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(line -> line.startsWith("model name")).findFirst()
                     .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "unknown (" + e.getMessage() + ")";
         }
     }
