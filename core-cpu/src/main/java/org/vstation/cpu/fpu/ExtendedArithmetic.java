@@ -26,10 +26,8 @@ final class ExtendedArithmetic {
     /** Operand classes by encoding (SDM vol. 1, table 8-3); see {@link #classify}. */
     static final int ZERO = 0, DENORMAL = 1, NORMAL = 2, INFINITY = 3, QNAN = 4, SNAN = 5, UNSUPPORTED = 6;
 
-    /** Exponent range of each destination format, in the extended format's bias. */
+    /** Normal exponent range of the extended format (narrower formats derive theirs in {@link #narrow}). */
     static final int EXTENDED_MIN = 1, EXTENDED_MAX = 0x7FFE;
-    static final int DOUBLE_MIN = BIAS - 1022, DOUBLE_MAX = BIAS + 1023;
-    static final int SINGLE_MIN = BIAS - 126, SINGLE_MAX = BIAS + 127;
     /** Unmasked overflow/underflow deliver the result with the exponent biased by this much (SDM vol. 1, 8.5.4). */
     static final int WRAP_BIAS = 0x6000;
 
