@@ -25,6 +25,7 @@ final class X87Transcendental {
     /** ln 2 = 2 atanh(1/3). */
     private static final Dyadic LN2 = Dyadic.of(atanhInverse(3).shiftLeft(1), -CONSTANT_BITS);
     private static final Dyadic INVERSE_LN2 = Dyadic.ONE.divide(LN2);
+    private static final Dyadic TWO = Dyadic.of(2);
 
     /**
      * The pi the trigonometric instructions reduce with: 66 significant bits, C90FDAA22168C234C (SDM vol. 1,
@@ -274,15 +275,24 @@ final class X87Transcendental {
         return term.magnitude() < sum.magnitude() - Dyadic.PRECISION;
     }
 
-    /** e^t - 1 for |t| <= ln 2: t + t^2/2! + ..., summed until the terms vanish. */
+    /**
+     * e^t - 1 for |t| <= ln 2: the series t + t^2/2! + ... for t / 2^n below 2^-8, then n doublings
+     * e^2u - 1 = (e^u - 1)(e^u - 1 + 2), which keep the relative precision.
+     */
     private static Dyadic expm1(Dyadic t) {
-        Dyadic sum = t, term = t;
+        int halvings = Math.max(0, t.magnitude() + 8);
+        Dyadic u = t.scale(-halvings);
+        Dyadic sum = u, term = u;
         for (int k = 2; term.signum() != 0 && !negligible(term, sum); k++) {
-            term = term.multiply(t).divide(k);
+            term = term.multiply(u).divide(k);
             sum = sum.add(term);
+        }
+        for (int i = 0; i < halvings; i++) {
+            sum = sum.multiply(sum.add(TWO));
         }
         return sum;
     }
+
 
     /** sin(r + quadrant × pi/2) for |r| <= pi/4; cos(x) is the sine one quadrant on. */
     private static Dyadic quadrantSine(Dyadic r, int quadrant) {
