@@ -375,21 +375,48 @@ final class X87Transcendental {
         return sum.scale(1);
     }
 
-    /** log2(x) for x > 0: x = m × 2^e with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh((m - 1) / (m + 1)). */
+    /** log2(x) for x > 0: x = m × 2^e with m in [sqrt(1/2), sqrt(2)), then {@link #lnNearOne}. */
     private static Dyadic log2(Dyadic x) {
         int e = x.magnitude() - 1;
         Dyadic m = x.scale(-e);
-        if (m.compareTo(Dyadic.of(181).scale(-7)) > 0) { // 181/128 > sqrt(2) by a little: keeps |s| < 0.18
+        if (m.compareTo(Dyadic.of(181).scale(-7)) > 0) { // 181/128, a little above sqrt(2)
             m = m.scale(-1);
             e++;
         }
-        Dyadic lnM = twiceAtanh(m.subtract(Dyadic.ONE).divide(m.add(Dyadic.ONE)));
-        return Dyadic.of(e).add(lnM.multiply(INVERSE_LN2));
+        return Dyadic.of(e).add(lnNearOne(m, m.subtract(Dyadic.ONE)).multiply(INVERSE_LN2));
     }
 
-    /** log2(1 + x) = 2 atanh(x / (2 + x)) / ln 2, exact in relative terms for tiny x. */
+    /** log2(1 + x), exact in relative terms for tiny x; |x| >= 1/4 goes the general way. */
     private static Dyadic log2OnePlus(Dyadic x) {
-        return twiceAtanh(x.divide(Dyadic.of(2).add(x))).multiply(INVERSE_LN2);
+        Dyadic m = Dyadic.ONE.add(x);
+        if (x.magnitude() > -2) {
+            return log2(m);
+        }
+        return lnNearOne(m, x).multiply(INVERSE_LN2);
+    }
+
+    /** ln(1 + j/32) for j = -10..14, the points {@link #lnNearOne} reduces to. */
+    private static final Dyadic[] LN_THIRTY_SECONDS = new Dyadic[25];
+
+    static {
+        for (int j = -10; j <= 14; j++) {
+            Dyadic c = Dyadic.ONE.add(Dyadic.of(j).scale(-5));
+            LN_THIRTY_SECONDS[j + 10] = twiceAtanh(c.subtract(Dyadic.ONE).divide(c.add(Dyadic.ONE)));
+        }
+    }
+
+    /**
+     * ln m for m in [0.7, 1.42], given m - 1 exactly: with c = 1 + j/32 nearest to m,
+     * ln m = ln c + 2 atanh((m - c) / (m + c)), whose series needs a dozen terms; near 1 (j = 0) it is
+     * 2 atanh((m - 1) / (m + 1)) directly, which keeps the relative precision of tiny logarithms.
+     */
+    private static Dyadic lnNearOne(Dyadic m, Dyadic mMinusOne) {
+        int j = mMinusOne.scale(5).roundToInteger().intValue();
+        if (j == 0) {
+            return twiceAtanh(mMinusOne.divide(m.add(Dyadic.ONE)));
+        }
+        Dyadic c = Dyadic.ONE.add(Dyadic.of(j).scale(-5));
+        return LN_THIRTY_SECONDS[j + 10].add(twiceAtanh(m.subtract(c).divide(m.add(c))));
     }
 
     /** Rounds a non-zero value into the unit's result under the rounding control (64-bit precision). */
