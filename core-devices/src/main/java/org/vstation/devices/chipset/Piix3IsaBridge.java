@@ -276,5 +276,6 @@ public final class Piix3IsaBridge extends PciDevice implements PirqRouter {
         port92 = in.readInt();
         resetControl = in.readInt();
         triggerModes.setLevelTriggeredIrqs(elcr); // the PIC restores its own input levels
+        a20Gate.accept(isA20GateEnabled());
     }
 }

@@ -43,6 +43,15 @@ public final class Piix4PowerManagement extends PciDevice {
     public static final int SMBBA = 0x90;
     public static final int SMBHSTCFG = 0xD2;
     public static final int DEVACTB_APMC_EN = 1 << 25;
+    /**
+     * Decode enables of the legacy ISA devices, in the device resource registers: the firmware's
+     * DSDT reads them to report LPT1 (bit 7 here) and COM1/COM2 (bits 3 and 7 of the next) present.
+     */
+    public static final int PARALLEL_DECODE = 0x5F;
+    public static final int SERIAL_DECODE = 0x67;
+    public static final int PARALLEL_DECODE_LPT = 0x80;
+    public static final int SERIAL_DECODE_COM_A = 0x08;
+    public static final int SERIAL_DECODE_COM_B = 0x80;
     public static final int PMREGMISC_PMIOSE = 0x01;
     public static final int SMBHSTCFG_SMB_HST_EN = 0x01;
     private static final int PM_IO_SIZE = 64;
@@ -123,6 +132,8 @@ public final class Piix4PowerManagement extends PciDevice {
     private int gpe0Status;
     private int gpe0Enable;
     private final byte[] smbusRegisters = new byte[SMBUS_IO_SIZE];
+    private int legacyParallelDecode;
+    private int legacySerialDecode;
     private int pmIoPlacedAt = -1;
     private int smbusPlacedAt = -1;
 
@@ -140,6 +151,8 @@ public final class Piix4PowerManagement extends PciDevice {
         setWritable(PMREGMISC, 1, PMREGMISC_PMIOSE);
         setWritable(SMBBA, 4, 0x0000_FFF0);
         setWritable(SMBHSTCFG, 1, 0x0F);
+        setWritable(PARALLEL_DECODE, 1, 0xFF);
+        setWritable(SERIAL_DECODE, 1, 0xFF);
         reset();
     }
 
@@ -153,6 +166,14 @@ public final class Piix4PowerManagement extends PciDevice {
     /** Called when the guest enters soft-off (S5): the VM powers down. */
     public void setPowerOffListener(Runnable listener) {
         powerOff = listener;
+    }
+
+    /** Which legacy ports the board has, as the firmware's ACPI tables will report them; kept across resets. */
+    public void setLegacyDevicesPresent(boolean com1, boolean com2, boolean lpt1) {
+        legacySerialDecode = (com1 ? SERIAL_DECODE_COM_A : 0) | (com2 ? SERIAL_DECODE_COM_B : 0);
+        legacyParallelDecode = lpt1 ? PARALLEL_DECODE_LPT : 0;
+        putConfig(SERIAL_DECODE, 1, legacySerialDecode);
+        putConfig(PARALLEL_DECODE, 1, legacyParallelDecode);
     }
 
     /** The ACPI power button: a press sets PWRBTN_STS, which raises an SCI if the OS enabled it. */
@@ -174,6 +195,8 @@ public final class Piix4PowerManagement extends PciDevice {
         putConfig(PMREGMISC, 1, 0);
         putConfig(SMBBA, 4, 0x0000_0001);
         putConfig(SMBHSTCFG, 1, 0);
+        putConfig(PARALLEL_DECODE, 1, legacyParallelDecode);
+        putConfig(SERIAL_DECODE, 1, legacySerialDecode);
         putConfig(COMMAND, 2, 0);
         pmStatus = 0;
         pmEnable = 0;

@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,5 +142,24 @@ class Piix3IsaBridgeTest {
         io.write(0xCF9, 1, 0x00);
         assertEquals(address, io.read(0xCF8, 4));
         assertEquals(0xFF, io.read(0xCFA, 1));
+    }
+
+    @Test
+    void snapshotRestoresRoutingElcrAndPort92() throws IOException {
+        config.write(1, 0, 0x60, 4, 0x0B0B_0A0A);
+        io.write(0x4D0, 2, 0x0C00);
+        io.write(0x92, 1, 0x02);
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        piix3.saveState(new DataOutputStream(saved));
+
+        piix3.reset();
+        assertEquals(0, elcr[0]);
+        piix3.restoreState(new DataInputStream(new ByteArrayInputStream(saved.toByteArray())));
+        assertEquals(0x0C00, elcr[0], "the PIC's trigger modes are reprogrammed");
+        assertEquals(0x0B0B_0A0A, config.read(1, 0, 0x60, 4));
+        assertEquals(0x0C00, io.read(0x4D0, 2));
+        assertEquals(0x02, io.read(0x92, 1));
+        card.interrupt(true);
+        assertTrue(irqLevel[11]);
     }
 }

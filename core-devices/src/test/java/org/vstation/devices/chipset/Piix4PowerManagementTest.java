@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vstation.cpu.bus.PhysicalMemory;
@@ -57,6 +62,15 @@ class Piix4PowerManagementTest {
         assertEquals(0x0000_0001, config.read(1, 3, Piix4PowerManagement.PMBA, 4), "I/O space indicator");
         assertTrue((config.read(1, 3, Piix4PowerManagement.DEVACTB, 4) & Piix4PowerManagement.DEVACTB_APMC_EN) != 0,
                 "APMC SMIs reported as already set up, so SeaBIOS skips SMM relocation");
+    }
+
+    @Test
+    void legacyDeviceDecodeBitsTellTheFirmwareWhichPortsExist() {
+        assertEquals(0, config.read(1, 3, Piix4PowerManagement.SERIAL_DECODE, 1));
+        pm.setLegacyDevicesPresent(true, false, false);
+        pm.reset();
+        assertEquals(Piix4PowerManagement.SERIAL_DECODE_COM_A, config.read(1, 3, Piix4PowerManagement.SERIAL_DECODE, 1));
+        assertEquals(0, config.read(1, 3, Piix4PowerManagement.PARALLEL_DECODE, 1) & Piix4PowerManagement.PARALLEL_DECODE_LPT);
     }
 
     @Test
@@ -169,5 +183,24 @@ class Piix4PowerManagementTest {
         io.write(Piix4PowerManagement.GPE0_BLOCK_PORT, 2, 0xFFFF); // clear status
         io.write(Piix4PowerManagement.GPE0_BLOCK_PORT + 2, 2, 0x0002);
         assertEquals(0x0002_0000, io.read(Piix4PowerManagement.GPE0_BLOCK_PORT, 4));
+    }
+
+    @Test
+    void snapshotRestoresRegistersAndPlacement() throws IOException {
+        programAsSeaBios();
+        io.write(Piix4PowerManagement.APMC_PORT, 1, 0xF1);
+        io.write(PM_BASE + 2, 2, Piix4PowerManagement.PWRBTN_EN);
+        pm.pressPowerButton();
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        pm.saveState(new DataOutputStream(saved));
+
+        pm.reset();
+        assertFalse(sci[0]);
+        assertEquals(0xFFFF, io.read(PM_BASE, 2), "reset unplaces the PM block");
+
+        pm.restoreState(new DataInputStream(new ByteArrayInputStream(saved.toByteArray())));
+        assertTrue(sci[0], "the pending power button event is back");
+        assertEquals(Piix4PowerManagement.PWRBTN_STS, io.read(PM_BASE, 2) & Piix4PowerManagement.PWRBTN_STS);
+        assertTrue(pm.isAcpiEnabled());
     }
 }

@@ -119,8 +119,8 @@ class FwCfgTest {
         fwCfg.setBootOrder(List.of("/pci@i0cf8/ide@1,1/drive@1/disk@0", "HALT"));
         assertEquals("/pci@i0cf8/ide@1,1/drive@1/disk@0\nHALT\0",
                 new String(readFile("bootorder"), StandardCharsets.US_ASCII));
-        fwCfg.addFile("etc/show-boot-menu", new byte[] {1, 0});
-        assertArrayEquals(new byte[] {1, 0}, readFile("etc/show-boot-menu"));
+        fwCfg.addFile("genroms/test.bin", new byte[] {1, 0});
+        assertArrayEquals(new byte[] {1, 0}, readFile("genroms/test.bin"));
     }
 
     // ---- DMA, as SeaBIOS's qemu_cfg_dma_transfer uses it ----

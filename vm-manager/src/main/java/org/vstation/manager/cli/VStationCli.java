@@ -53,7 +53,11 @@ public final class VStationCli {
                 .register(new MacCommand())
                 .register(new MediaCommand())
                 .register(new NicCommand())
-                .register(new RunCommand());
+                .register(new RunCommand())
+                .register(new ConformanceCommand())
+                .register(new BenchCommand())
+                .register(GuestImageScriptCommand.fetchFirmware())
+                .register(GuestImageScriptCommand.buildGuest());
     }
 
     public static int run(List<String> args, CliContext context, CommandRegistry registry) {

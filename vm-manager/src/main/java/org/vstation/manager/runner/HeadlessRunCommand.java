@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineState;
+import org.vstation.devices.display.PngWriter;
 import org.vstation.manager.images.FirmwareCache;
 
 /**
@@ -59,9 +60,6 @@ public final class HeadlessRunCommand {
 
     static int run(RunOptions options, PrintStream out, PrintStream err)
             throws UsageException, IOException, InterruptedException {
-        for (String missing : notYetEmulated(options)) {
-            err.println("vstation run: warning: " + missing);
-        }
         Machine machine = VmLauncher.build("headless", options);
         TextWatch serialWatch = new TextWatch(options.until());
         TextWatch debugWatch = new TextWatch(options.until());
@@ -78,6 +76,9 @@ public final class HeadlessRunCommand {
                 String where = machine.processor().describeState();
                 machine.powerOff();
                 machine.awaitTermination(5, TimeUnit.SECONDS);
+                if (options.screenshot() != null) {
+                    PngWriter.write(machine.finalScreen(), options.screenshot());
+                }
                 err.println("vstation run: timeout after " + options.timeout().toSeconds() + " s"
                         + (options.until() == null ? "" : " waiting for '" + options.until() + "'")
                         + "; CPU at " + where
@@ -92,19 +93,10 @@ public final class HeadlessRunCommand {
                 return EXIT_EMULATOR_FAILURE;
             }
             if (options.screenshot() != null) {
-                err.println("vstation run: no display adapter is emulated yet; no screenshot written to "
-                        + options.screenshot());
+                PngWriter.write(machine.finalScreen(), options.screenshot());
             }
             return EXIT_OK;
         }
-    }
-
-    private static List<String> notYetEmulated(RunOptions options) {
-        java.util.ArrayList<String> notes = new java.util.ArrayList<>();
-        if (options.iso() != null) notes.add("the IDE CD-ROM is not emulated yet; --iso " + options.iso() + " is not attached");
-        if (options.disk() != null) notes.add("the IDE disk is not emulated yet; --disk " + options.disk() + " is not attached");
-        if (!options.nicMode().equals("none")) notes.add("the network adapter is not emulated yet; --nic " + options.nicMode() + " has no effect");
-        return notes;
     }
 
     private static OutputStream sink(Path file, boolean toStdout, PrintStream out) throws IOException {

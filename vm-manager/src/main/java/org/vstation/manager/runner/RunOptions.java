@@ -10,6 +10,7 @@ import java.util.List;
  * value and every file, so a mistake is reported before the VM powers on.
  *
  * @param bios        the system BIOS image (defaults to the fetched SeaBIOS)
+ * @param macAddress  the NIC's MAC as aa:bb:cc:dd:ee:ff, or null for a generated one
  * @param serial      where COM1 output goes: a file, or null for standard output when {@code serialToStdout}
  * @param until       stop successfully when this text appears on COM1 or the debug console; null for never
  * @param timeout     give up after this long; null for no limit
@@ -20,6 +21,8 @@ public record RunOptions(
         Path iso,
         Path disk,
         String nicMode,
+        String macAddress,
+        String bridgeInterface,
         Path serial,
         boolean serialToStdout,
         Path debugcon,
@@ -32,6 +35,7 @@ public record RunOptions(
 
     static final String USAGE = """
             usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE] [--nic nat|hostonly|bridged|none]
+                                [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
                                 [--bios FILE] [--serial FILE|-] [--debugcon FILE|-] [--until TEXT]
                                 [--timeout SECONDS] [--screenshot FILE.png]""";
 
@@ -42,6 +46,8 @@ public record RunOptions(
         Path iso = null;
         Path disk = null;
         String nic = "none";
+        String mac = null;
+        String bridge = null;
         Path serial = null;
         boolean serialStdout = false;
         Path debugcon = null;
@@ -65,6 +71,13 @@ public record RunOptions(
                         throw new UsageException("--nic: '" + nic + "' is not one of " + String.join(", ", NIC_MODES));
                     }
                 }
+                case "--mac" -> {
+                    mac = value(args, ++i, option).toLowerCase();
+                    if (!mac.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+                        throw new UsageException("--mac: '" + mac + "' is not six hex octets like 02:56:53:00:00:01");
+                    }
+                }
+                case "--bridge" -> bridge = value(args, ++i, option);
                 case "--serial" -> {
                     String target = value(args, ++i, option);
                     serialStdout = target.equals("-");
@@ -105,7 +118,7 @@ public record RunOptions(
         if (disk != null && !Files.isWritable(disk)) {
             throw new UsageException("--disk: " + disk + " is not writable");
         }
-        return new RunOptions(memory, bios, iso, disk, nic, serial, serialStdout, debugcon, debugconStdout,
+        return new RunOptions(memory, bios, iso, disk, nic, mac, bridge, serial, serialStdout, debugcon, debugconStdout,
                 until, timeout, screenshot);
     }
 

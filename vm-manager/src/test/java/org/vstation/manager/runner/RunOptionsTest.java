@@ -33,13 +33,14 @@ class RunOptionsTest {
         Path iso = file("cd.iso", 2048);
         Path disk = file("disk.img", 512);
         RunOptions options = RunOptions.parse(List.of("--headless", "--memory", "64", "--bios", bios.toString(),
-                "--iso", iso.toString(), "--disk", disk.toString(), "--nic", "nat", "--serial", "-",
+                "--iso", iso.toString(), "--disk", disk.toString(), "--nic", "nat", "--mac", "02:56:53:AA:BB:CC", "--serial", "-",
                 "--debugcon", dir.resolve("debug.log").toString(), "--until", "login:", "--timeout", "90",
                 "--screenshot", dir.resolve("s.png").toString()), null);
         assertEquals(64, options.memoryMegabytes());
         assertEquals(bios, options.bios());
         assertEquals(iso, options.iso());
         assertEquals("nat", options.nicMode());
+        assertEquals("02:56:53:aa:bb:cc", options.macAddress());
         assertTrue(options.serialToStdout());
         assertNull(options.serial());
         assertEquals(dir.resolve("debug.log").toAbsolutePath(), options.debugcon());
@@ -77,6 +78,7 @@ class RunOptionsTest {
         assertTrue(failure(List.of("--headless", "--memory", "4096"), bios).contains("outside 1-2047"));
         assertTrue(failure(List.of("--headless", "--nic", "wifi"), bios).contains("nat, hostonly, bridged, none"));
         assertTrue(failure(List.of("--headless", "--timeout"), bios).contains("needs a value"));
+        assertTrue(failure(List.of("--headless", "--mac", "02:56:53"), bios).contains("six hex octets"));
         assertTrue(failure(List.of("--headless", "--screenshot", "x.jpg"), bios).contains(".png"));
         assertTrue(failure(List.of("--headless", "--frobnicate"), bios).contains("unknown option '--frobnicate'"));
         assertTrue(failure(List.of("--headless", "--serial", "/no/such/dir/out.txt"), bios).contains("folder does not exist"));
