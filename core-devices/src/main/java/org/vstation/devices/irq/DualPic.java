@@ -102,12 +102,6 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
         if (listener != null) listener.run();
     }
 
-    /** True while the guest masks the IRQ in the IMR (a slave IRQ also when the cascade input is masked). */
-    public boolean isMasked(int irq) {
-        if (irq < 8) return (master.imr() & 1 << irq) != 0;
-        return (slave.imr() & 1 << (irq - 8)) != 0 || (master.imr() & 1 << CASCADE_IR) != 0;
-    }
-
     /** System reset: both chips uninitialised; the firmware programs them again. */
     public void reset() {
         slave.reset();

@@ -4,7 +4,6 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.time.LocalDateTime;
-import java.util.function.BooleanSupplier;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.irq.InterruptLine;
@@ -126,8 +125,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     private long nextUpdateEnd;
     /** Flags and time are accounted for up to this tick. */
     private long syncedTick;
-    /** Lost-tick compensation (see {@link #compensateLostTicks}); null while off. */
-    private BooleanSupplier irq8Masked;
+    private boolean compensatingLostTicks;
     private int owedPeriodicInterrupts;
 
     /**
@@ -161,11 +159,11 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
      * machines do for guests that keep time by counting it: a periodic
      * interrupt that comes while the previous one is still unread in
      * register C is owed, and register C shows PF again as soon as it is
-     * read. Interrupts that come while IRQ 8 is masked are lost, as on
-     * hardware; at most one second of them is owed.
+     * read, also while the guest masks IRQ 8 in its handler. At most one
+     * second of them is owed; a new rate or clearing PIE forgives the debt.
      */
-    public void compensateLostTicks(BooleanSupplier irq8Masked) {
-        this.irq8Masked = irq8Masked;
+    public void compensateLostTicks() {
+        compensatingLostTicks = true;
     }
 
     /** Periodic interrupts owed to the guest (lost-tick compensation). */
@@ -253,7 +251,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     }
 
     private boolean compensating() {
-        return irq8Masked != null && (cmos[REGISTER_B] & B_PIE) != 0 && !irq8Masked.getAsBoolean();
+        return compensatingLostTicks && (cmos[REGISTER_B] & B_PIE) != 0;
     }
 
     private boolean dividerRunning() {

@@ -3,7 +3,6 @@ package org.vstation.devices.timer;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.util.function.BooleanSupplier;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.irq.InterruptLine;
@@ -54,8 +53,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     private final Counter[] counters = {new Counter(), new Counter(), new Counter()};
     private long lastIrq0Nanos = Long.MIN_VALUE / 2;
     private long scheduledIrq0Edge;
-    /** Lost-tick compensation (see {@link #compensateLostTicks}); null while off. */
-    private BooleanSupplier irq0Masked;
+    private boolean compensatingLostTicks;
     private boolean irq0Unacknowledged;
     private int owedTicks;
 
@@ -115,18 +113,20 @@ public final class Pit8254 implements IoDevice, Snapshottable {
      * guests that count timer interrupts to keep time (Linux's jiffies, DOS):
      * a periodic tick that arrives while the previous one is still waiting in
      * the PIC is owed, not dropped, and is sent as soon as the PIC hands the
-     * previous one to the CPU ({@link #irq0Acknowledged}). Ticks that arrive
-     * while the guest masks IRQ 0 are lost, as on hardware; at most one
-     * second of ticks is owed.
+     * previous one to the CPU ({@link #irq0Acknowledged}). This holds while
+     * the guest masks IRQ 0 too: Linux masks it in the IMR while its handler
+     * runs, and a host that deschedules the VM thread then would otherwise
+     * cost the guest ticks. At most one second of ticks is owed, and
+     * reprogramming counter 0 forgives the debt.
      */
-    public void compensateLostTicks(BooleanSupplier irq0Masked) {
-        this.irq0Masked = irq0Masked;
+    public void compensateLostTicks() {
+        compensatingLostTicks = true;
     }
 
     /** The PIC's INTA handed IRQ 0 to the CPU: an owed tick, if any, follows. */
     public void irq0Acknowledged() {
         irq0Unacknowledged = false;
-        if (irq0Masked != null && owedTicks > 0 && !irq0Masked.getAsBoolean()) {
+        if (compensatingLostTicks && owedTicks > 0) {
             owedTicks--;
             sendIrq0();
         }
@@ -217,7 +217,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         boolean periodic = counter.mode == 2 || counter.mode == 3;
         // Edges that passed while the VM thread was busy (or merged by the minimum interval).
         int edges = 1 + (periodic ? (int) Math.min(Integer.MAX_VALUE, (currentTick() - scheduledIrq0Edge) / counter.count) : 0);
-        if (irq0Masked == null || !periodic || irq0Masked.getAsBoolean()) {
+        if (!compensatingLostTicks || !periodic) {
             sendIrq0();
         } else {
             if (!irq0Unacknowledged) {
