@@ -15,12 +15,10 @@ import org.vstation.manager.library.VmLog;
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
  * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
- * ({@code --memory --iso --disk --nic --serial}); the user's extra options (--until, --timeout,
- * --screenshot...) follow and win over the generated ones.
+ * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
+ * --timeout, --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
- *
- * <p>The runner takes one disk and no MAC address or bridge interface yet (it has no network
- * card to give them to); when its options grow, {@link #runnerOptions} passes them here.
+ * The runner takes one disk; further disks of the VM stay detached (with a note).
  */
 final class RunCommand implements Command {
 
@@ -41,8 +39,8 @@ final class RunCommand implements Command {
         return """
                 usage: vstation run NAME --headless [runner options]
                        vstation run --headless [runner options]
-                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic and
-                  --serial options; runner options given here (--until TEXT, --timeout SECONDS,
+                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic, --mac,
+                  --bridge and --serial options; runner options given here (--until TEXT, --timeout SECONDS,
                   --screenshot FILE...) are passed on and replace generated ones of the same name.
                   The VM is locked while it runs: a second run, or an edit, is refused.""";
     }
@@ -105,6 +103,12 @@ final class RunCommand implements Command {
         }
         NicConfig nic = config.network.stream().filter(adapter -> adapter.present).findFirst().orElse(null);
         add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
+        if (nic != null) {
+            add(options, given, "--mac", nic.mac.toString());
+            if (nic.mode == NicMode.BRIDGED) {
+                add(options, given, "--bridge", nic.bridgeInterface);
+            }
+        }
         if (config.serial.mode == SerialMode.FILE) {
             add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());
         }

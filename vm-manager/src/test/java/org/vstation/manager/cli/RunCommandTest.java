@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.config.NicMode;
 import org.vstation.manager.library.NewVm;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
@@ -33,8 +34,18 @@ class RunCommandTest {
         assertEquals(iso, parsed.iso());
         assertEquals(vm.folder().resolve("debian.img"), parsed.disk());
         assertEquals("nat", parsed.nicMode());
+        assertEquals(vm.config().network.getFirst().mac.toString(), parsed.macAddress());
         assertEquals(vm.folder().resolve("serial.log"), parsed.serial());
         assertEquals("login:", parsed.until());
         assertEquals(30, parsed.timeout().toSeconds());
+
+        VmEntry bridged = library.update(vm, config -> {
+            config.network.getFirst().mode = NicMode.BRIDGED;
+            config.network.getFirst().bridgeInterface = "eth0";
+            return config;
+        });
+        RunOptions bridgedRun = RunOptions.parse(RunCommand.runnerOptions(bridged, List.of()), bios);
+        assertEquals("bridged", bridgedRun.nicMode());
+        assertEquals("eth0", bridgedRun.bridgeInterface());
     }
 }
