@@ -133,10 +133,13 @@ public final class Machine {
         ioBus.place(pic.master(), DualPic.MASTER_PORT, DualPic.PORT_COUNT);
         ioBus.place(pic.slave(), DualPic.SLAVE_PORT, DualPic.PORT_COUNT);
         Pit8254 pit = new Pit8254(events, pic.line(0));
+        pit.compensateLostTicks();
+        pic.setAcknowledgeListener(0, pit::irq0Acknowledged);
         ioBus.place(pit, Pit8254.BASE_PORT, Pit8254.PORT_COUNT);
         SystemControlPortB portB = new SystemControlPortB(pit);
         ioBus.place(portB, SystemControlPortB.PORT, 1);
         cmos = new Mc146818Rtc(events, pic.line(8), LocalDateTime.now(ZoneOffset.UTC));
+        cmos.compensateLostTicks();
         cmos.setMemorySize((long) config.memoryMegabytes() << 20, 0);
         cmos.setEquipment(0, true);
         cmos.setCpuCount(1);
