@@ -42,6 +42,7 @@ public final class VgaRenderer {
     private record Geometry(Kind kind, int width, int height, int startAddress, int lineIncrement, int addressMode,
                             int cgaSubstitution, int characterClocks, int characterWidth, int rowHeight,
                             int doubleScan, int dotRepeat, int presetRowScan, int lineCompare, int panning,
+                            boolean splitUnpanned,
                             int vbeBitsPerPixel, long vbeStart, int vbePitch) {
     }
 
@@ -160,7 +161,8 @@ public final class VgaRenderer {
         }
         return new Geometry(kind, Math.min(width, MAX_WIDTH), Math.min(height, MAX_HEIGHT), startAddress, lineIncrement,
                 addressMode, cgaSubstitution, characterClocks, characterWidth, rowHeight, doubleScan, dotRepeat,
-                vga.crtcRegister(CRTC_PRESET_ROW_SCAN) & 0x1F, lineCompare, panning, 0, 0, 0);
+                vga.crtcRegister(CRTC_PRESET_ROW_SCAN) & 0x1F, lineCompare, panning,
+                (vga.attributeRegister(ATTR_MODE_CONTROL) & ATTR_MODE_PEL_PANNING_MODE) != 0, 0, 0, 0);
     }
 
     private Geometry vbeGeometry(BochsDispi dispi) {
@@ -175,11 +177,12 @@ public final class VgaRenderer {
         int pitch = bpp == 4 ? virtualWidth / 8 : virtualWidth * ((bpp + 7) / 8);
         long start = bpp == 4 ? ((long) dispi.yOffset() * pitch + dispi.xOffset() / 8)
                 : (long) dispi.yOffset() * pitch + (long) dispi.xOffset() * ((bpp + 7) / 8);
-        return new Geometry(Kind.VBE, width, height, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, Integer.MAX_VALUE, 0, bpp, start, pitch);
+        return new Geometry(Kind.VBE, width, height, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, Integer.MAX_VALUE, 0, false, bpp, start,
+                pitch);
     }
 
     private static Geometry blank() {
-        return new Geometry(Kind.BLANK, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+        return new Geometry(Kind.BLANK, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, false, 0, 0, 0);
     }
 
     // ---- CRTC addressing -------------------------------------------------------------------
@@ -222,6 +225,11 @@ public final class VgaRenderer {
         int rowScan = logical % g.rowHeight();
         int rowAddress = (base + row * g.lineIncrement()) & 0xFFFF;
         return (long) rowAddress << 32 | rowScan;
+    }
+
+    /** Horizontal pel panning of an output line: the split screen below line compare may be exempt (attribute mode bit 5). */
+    private static int panning(Geometry g, int outputLine) {
+        return g.splitUnpanned() && outputLine > g.lineCompare() ? 0 : g.panning();
     }
 
     /** True if video memory behind the plane addresses of [ma, ma + count) changed since the last frame. */
@@ -332,7 +340,7 @@ public final class VgaRenderer {
                 }
             }
             repeatDots(line, x, g.dotRepeat());
-            System.arraycopy(line, g.panning(), pixels, y * width, width);
+            System.arraycopy(line, panning(g, y), pixels, y * width, width);
             framebuffer.markRowsDirty(y, y + 1);
         }
     }
@@ -412,7 +420,7 @@ public final class VgaRenderer {
                 }
             }
             repeatDots(line, x, g.dotRepeat());
-            System.arraycopy(line, Math.min(g.panning(), x * g.dotRepeat() - width), pixels, y * width, width);
+            System.arraycopy(line, Math.min(panning(g, y), x * g.dotRepeat() - width), pixels, y * width, width);
             framebuffer.markRowsDirty(y, y + 1);
         }
     }
