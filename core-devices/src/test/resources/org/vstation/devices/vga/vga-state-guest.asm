@@ -13,6 +13,7 @@
 ;   PATTERN 8: Bochs VBE 640x480x16, through the banked window
 ;   PATTERN 9: text mode 1 (40x25), PATTERN 10: 80x50 text (8x8 font), PATTERN 11: 80x43 text (350 lines)
 ;   PATTERN 12: mode 06h (CGA 640x200 two colours), PATTERN 13: mode 10h (640x350 16 colours)
+;   PATTERN 14: VBE mode 0x102 (800x600, 16 colours, planar) set through the VBE BIOS, drawn with write mode 2
 ; The DISPI registers 0-0xA are recorded as words at 0x680.
 ; After the dump the guest writes 0x5A to 0x5FF and halts.
 
@@ -106,6 +107,28 @@ main:
     stosb
     loop .ega
     mov ax, 0x0001
+    out dx, ax
+    mov si, 0xa000
+%elif PATTERN == 14
+    mov ax, 0x4f02
+    mov bx, 0x0102
+    int 0x10
+    mov ax, 0xa000
+    mov es, ax
+    mov dx, 0x03ce
+    mov ax, 0x0205                  ; write mode 2
+    out dx, ax
+    xor di, di
+    mov cx, 100 * 600
+.vga16:
+    mov ax, di
+    shr ax, 4
+    xor ax, di
+    and al, 0x0f
+    mov ah, [es:di]                 ; latches
+    stosb
+    loop .vga16
+    mov ax, 0x0005
     out dx, ax
     mov si, 0xa000
 %elif PATTERN == 2
