@@ -64,6 +64,7 @@ public final class VgaRenderer {
     private int lastCursorAddress = -1;
     private boolean lastCursorShown;
     private boolean lastBlinkOn;
+    private boolean drew;
 
     public VgaRenderer(StdVga vga) {
         this.vga = vga;
@@ -76,12 +77,13 @@ public final class VgaRenderer {
     }
 
     /**
-     * Brings the picture up to date with the device. Afterwards the
-     * framebuffer's dirty rectangle covers what changed since the previous
-     * call (empty when nothing did). Returns true if anything changed.
+     * Brings the picture up to date with the device and returns true if
+     * anything changed. What changed is added to the framebuffer's dirty
+     * rectangle, which accumulates until its consumer (the console) clears
+     * it, so renders for screenshots in between lose the console nothing.
      */
     public boolean render() {
-        framebuffer.clearDirty();
+        drew = false;
         Geometry geometry = geometry();
         VgaDac dac = vga.dac();
         boolean full = !geometry.equals(lastGeometry) || vga.modeGeneration() != lastModeGeneration
@@ -94,6 +96,7 @@ public final class VgaRenderer {
         }
         if (full) {
             framebuffer.markAllDirty();
+            drew = true;
         }
         switch (geometry.kind()) {
             case BLANK -> {
@@ -106,7 +109,12 @@ public final class VgaRenderer {
             default -> renderGraphics(geometry, full);
         }
         memory.clearDirty();
-        return framebuffer.isDirty();
+        return drew;
+    }
+
+    private void lineDrawn(int y) {
+        framebuffer.markRowsDirty(y, y + 1);
+        drew = true;
     }
 
     // ---- mode decoding ---------------------------------------------------------------
@@ -341,7 +349,7 @@ public final class VgaRenderer {
             }
             repeatDots(line, x, g.dotRepeat());
             System.arraycopy(line, panning(g, y), pixels, y * width, width);
-            framebuffer.markRowsDirty(y, y + 1);
+            lineDrawn(y);
         }
     }
 
@@ -421,7 +429,7 @@ public final class VgaRenderer {
             }
             repeatDots(line, x, g.dotRepeat());
             System.arraycopy(line, Math.min(panning(g, y), x * g.dotRepeat() - width), pixels, y * width, width);
-            framebuffer.markRowsDirty(y, y + 1);
+            lineDrawn(y);
         }
     }
 
@@ -445,7 +453,7 @@ public final class VgaRenderer {
             if (lineStart >= memorySize) {
                 if (full) {
                     Arrays.fill(pixels, lineIndex, lineIndex + width, BLACK);
-                    framebuffer.markRowsDirty(y, y + 1);
+                    lineDrawn(y);
                 }
                 continue;
             }
@@ -497,7 +505,7 @@ public final class VgaRenderer {
                 }
             }
             Arrays.fill(pixels, lineIndex + Math.max(0, visible), lineIndex + width, BLACK);
-            framebuffer.markRowsDirty(y, y + 1);
+            lineDrawn(y);
         }
     }
 

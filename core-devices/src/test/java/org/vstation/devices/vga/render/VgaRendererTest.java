@@ -100,6 +100,7 @@ class VgaRendererTest {
 
         long frame = vga.framePeriodNanos();
         now[0] = 8 * frame + frame / 2; // cursor blinks every 16 frames: off in frames 8-15
+        fb.clearDirty();
         assertTrue(renderer.render());
         assertEquals(ega(0), fb.pixel(x + 2, y + 13), "cursor off phase");
         assertEquals(y, fb.dirtyY(), "only the cursor's row is redrawn");
@@ -138,6 +139,7 @@ class VgaRendererTest {
     void unchangedFrameDrawsNothingAndAWriteRedrawsOnlyItsRows() {
         textMode();
         render();
+        renderer.framebuffer().clearDirty(); // as the console does once it has copied the picture
         assertFalse(renderer.render(), "nothing changed");
         assertFalse(renderer.framebuffer().isDirty());
         guest.putChar(20, 40, 'x', 0x07);
@@ -145,6 +147,20 @@ class VgaRendererTest {
         Framebuffer fb = renderer.framebuffer();
         assertTrue(fb.dirtyY() <= 20 * 16 && fb.dirtyY() + fb.dirtyHeight() >= 21 * 16, "covers row 20");
         assertTrue(fb.dirtyHeight() <= 8 * 16, "a 4 KiB page holds 1024 plane addresses, under seven rows: " + fb.dirtyHeight());
+    }
+
+    @Test
+    void dirtyRectangleAccumulatesUntilTheConsumerClearsIt() {
+        textMode();
+        render();
+        Framebuffer fb = renderer.framebuffer();
+        fb.clearDirty();
+        guest.putChar(0, 0, 'a', 0x07);
+        renderer.render();
+        guest.putChar(24, 0, 'b', 0x07);
+        renderer.render();
+        assertEquals(0, fb.dirtyY(), "the first change is still there");
+        assertEquals(400, fb.dirtyY() + fb.dirtyHeight(), "and the second");
     }
 
     @Test
