@@ -1,8 +1,12 @@
 package org.vstation.devices;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,14 +32,20 @@ import org.vstation.devices.debug.PostCodePort;
 import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.dma.IsaDma;
 import org.vstation.devices.firmware.FwCfg;
+import org.vstation.devices.ide.AtaDisk;
+import org.vstation.devices.ide.AtapiCdrom;
+import org.vstation.devices.ide.Piix3Ide;
 import org.vstation.devices.input.I8042Controller;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Keyboard;
 import org.vstation.devices.input.Ps2Mouse;
 import org.vstation.devices.irq.DualPic;
 import org.vstation.devices.memory.RomDevice;
+import org.vstation.devices.net.NetworkBackend;
+import org.vstation.devices.net.Rtl8139;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
+import org.vstation.devices.storage.BlockImage;
 import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
 import org.vstation.devices.timer.Mc146818Rtc;
 import org.vstation.devices.timer.Pit8254;
@@ -60,6 +70,9 @@ public final class Machine {
     /** The PIIX4's SCI is hard-wired to IRQ 9, as the FADT SeaBIOS builds says. */
     public static final int ACPI_SCI_IRQ = 9;
     public static final int VGA_PCI_SLOT = 2;
+    public static final int NIC_PCI_SLOT = 3;
+    /** How long the cable stays unplugged while a running VM changes networks (long enough for the driver to notice). */
+    private static final long NIC_SWITCH_LINK_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -94,6 +107,11 @@ public final class Machine {
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private final Piix4PowerManagement powerManagement;
+    private final Piix3Ide ide;
+    private final AtaDisk disk;
+    private final AtapiCdrom cdrom;
+    private final Rtl8139 nic;
+    private EventQueue.Timer nicLinkRestore;
     private final FwCfg fwCfg;
 
     private volatile MachineState state = MachineState.CREATED;
@@ -197,7 +215,108 @@ public final class Machine {
         onReset(vga::reset);
         // ---- end of display ----
 
+        // ---- storage: PIIX3 IDE at 00:01.1; hard disk on the primary master, CD/DVD on the secondary master ----
+        ide = new Piix3Ide(ioBus, memory, events, pic::line);
+        pciBus.attach(Piix3IsaBridge.PCI_DEVICE_NUMBER, Piix3Ide.PCI_FUNCTION, ide);
+        String serial = "VS" + (config.uuid() != null ? config.uuid() : UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)))
+                .toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
+        disk = config.diskImage() == null ? null
+                : new AtaDisk("IDE disk", config.diskImage(), serial + "D0", "VStation HARDDISK");
+        if (disk != null) {
+            ide.primary().attach(0, disk);
+        }
+        cdrom = new AtapiCdrom("IDE CD/DVD", serial + "C0", "VStation DVD-ROM");
+        ide.secondary().attach(0, cdrom);
+        if (config.cdromImage() != null) {
+            try {
+                cdrom.insertMedium(config.cdromImage());
+            } catch (AtapiCdrom.MediumLockedException e) {
+                throw new IllegalStateException("a new drive cannot be locked", e);
+            }
+        }
+        onReset(ide::reset);
+        // ---- end storage ----
+
+        // ---- network: RTL8139 at 00:03.0, where QEMU puts its first NIC; the backend comes from the manager ----
+        byte[] nicMac = config.nicMac();
+        if (nicMac != null) {
+            nic = new Rtl8139(nicMac, memory, events, this::post);
+            pciBus.attach(NIC_PCI_SLOT, 0, nic);
+            onReset(nic::powerOn);
+            nicLinkRestore = events.newTimer("NIC link restore", () -> nic.setLinkUp(true));
+            addStateListener(newState -> {
+                if (newState == MachineState.POWERED_OFF || newState == MachineState.ERROR) {
+                    nic.backend().close();
+                }
+            });
+        } else {
+            nic = null;
+        }
+        // ---- end of network ----
+
         processor.reset();
+    }
+
+    // ---- storage: host-side media operations (thread-safe) ------------------------------------
+
+    /**
+     * The user pressed eject on the CD/DVD drive. Completes with what
+     * happened; a guest that locked the tray keeps its medium (LOCKED_BY_GUEST).
+     */
+    public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom() {
+        CompletableFuture<AtapiCdrom.EjectResult> result = new CompletableFuture<>();
+        post(() -> {
+            BlockImage before = cdrom.medium();
+            AtapiCdrom.EjectResult outcome = cdrom.ejectMedium();
+            if (outcome == AtapiCdrom.EjectResult.EJECTED) {
+                closeQuietly(before);
+            }
+            result.complete(outcome);
+        });
+        return result;
+    }
+
+    /**
+     * Puts an ISO (opened and checked by the caller, so a bad file fails before
+     * anything changes) in the CD/DVD drive. Fails with
+     * {@link AtapiCdrom.MediumLockedException} if the guest has locked the
+     * medium in; the image passed is then closed and the VM runs on unchanged.
+     */
+    public CompletableFuture<Void> changeCdrom(BlockImage image) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        post(() -> {
+            try {
+                closeQuietly(cdrom.insertMedium(image));
+                result.complete(null);
+            } catch (AtapiCdrom.MediumLockedException e) {
+                closeQuietly(image);
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /** Powered off: writes reach the disk (fsync) and the images are released. */
+    private void closeStorage() {
+        if (disk != null) {
+            closeQuietly(disk.image());
+        }
+        closeQuietly(cdrom.medium());
+    }
+
+    private void closeQuietly(BlockImage image) {
+        if (image == null) {
+            return;
+        }
+        try {
+            image.close();
+        } catch (IOException e) {
+            log.error("{}: closing {} failed: {}", name, image.description(), e.toString());
+        }
+    }
+
+    public Piix3Ide ide() {
+        return ide;
     }
 
     /**
@@ -369,6 +488,51 @@ public final class Machine {
         post(() -> com1.receive(copy));
     }
 
+    /** The network adapter, or null when the configuration has none. */
+    public Rtl8139 networkAdapter() {
+        return nic;
+    }
+
+    /**
+     * Connects the network adapter to a host backend (before or during the
+     * run). Replacing a connected backend is a cable swap: the link goes
+     * down (the guest gets a link-change interrupt), the old backend is
+     * detached so no frame crosses between the networks, and the link comes
+     * back up on the new network half a second later. The old backend is
+     * closed. {@link NetworkBackend#DISCONNECTED} unplugs the cable.
+     */
+    public void switchNetwork(NetworkBackend backend) {
+        if (nic == null) {
+            backend.close();
+            throw new IllegalStateException(name + " has no network adapter");
+        }
+        post(() -> {
+            NetworkBackend previous = nic.connectBackend(backend);
+            if (previous != backend) {
+                Thread.ofVirtual().name("close-" + name + "-network").start(previous::close);
+            }
+            nicLinkRestore.cancel();
+            if (backend == NetworkBackend.DISCONNECTED) {
+                nic.setLinkUp(false); // "none": the cable stays unplugged
+            } else if (previous == NetworkBackend.DISCONNECTED || !nic.isLinkUp()) {
+                nic.setLinkUp(true);
+            } else {
+                nic.setLinkUp(false);
+                nicLinkRestore.scheduleAfter(NIC_SWITCH_LINK_DOWN_NANOS);
+            }
+        });
+    }
+
+    /** Plugs or unplugs the virtual cable (the guest sees a link change). */
+    public void setNetworkLinkUp(boolean up) {
+        if (nic != null) {
+            post(() -> {
+                nicLinkRestore.cancel();
+                nic.setLinkUp(up);
+            });
+        }
+    }
+
     /** Powers on: starts the VM thread. */
     public synchronized void start() {
         if (vmThread != null) {
@@ -459,6 +623,7 @@ public final class Machine {
         } catch (RuntimeException | StackOverflowError e) {
             fail("emulator error in " + name + " at " + safeDescribeState() + ": " + e, e);
         } finally {
+            closeStorage();
             terminated.countDown();
         }
     }

@@ -1,6 +1,8 @@
 package org.vstation.devices;
 
 import java.util.Objects;
+import java.util.UUID;
+import org.vstation.devices.storage.BlockImage;
 
 /**
  * The hardware of one machine as the devices need it: sizes and the bytes
@@ -12,6 +14,9 @@ public final class MachineConfig {
     private byte[] biosImage;
     private byte[] vgaBiosImage;
     private int videoMemoryMegabytes = 16;
+    private BlockImage diskImage;
+    private BlockImage cdromImage;
+    private UUID uuid;
 
     public int memoryMegabytes() {
         return memoryMegabytes;
@@ -63,6 +68,55 @@ public final class MachineConfig {
             throw new IllegalArgumentException("video memory must be a power of two from 1 to 128 MiB, got " + megabytes);
         }
         this.videoMemoryMegabytes = megabytes;
+        return this;
+    }
+
+    /** The hard disk (IDE primary master), opened by the caller; null for none. */
+    public BlockImage diskImage() {
+        return diskImage;
+    }
+
+    public MachineConfig diskImage(BlockImage image) {
+        if (image != null && image.readOnly()) {
+            throw new IllegalArgumentException(image.description() + " is read-only; a hard disk image must be writable");
+        }
+        this.diskImage = image;
+        return this;
+    }
+
+    /** The medium in the CD/DVD drive (IDE secondary master) at power on; null for an empty drive. */
+    public BlockImage cdromImage() {
+        return cdromImage;
+    }
+
+    public MachineConfig cdromImage(BlockImage image) {
+        this.cdromImage = image;
+        return this;
+    }
+
+    /** The VM's identity; drive serial numbers derive from it. Null: derived from the machine's name. */
+    public UUID uuid() {
+        return uuid;
+    }
+
+    public MachineConfig uuid(UUID value) {
+        this.uuid = value;
+        return this;
+    }
+
+    // ---- network adapter (RTL8139) ----
+    private byte[] nicMac;
+
+    /** The RTL8139's MAC address, or null for a machine without a network adapter. */
+    public byte[] nicMac() {
+        return nicMac == null ? null : nicMac.clone();
+    }
+
+    public MachineConfig nicMac(byte[] mac) {
+        if (mac != null && mac.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 octets, got " + mac.length);
+        }
+        this.nicMac = mac == null ? null : mac.clone();
         return this;
     }
 }

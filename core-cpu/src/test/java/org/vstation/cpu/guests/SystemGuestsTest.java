@@ -6,7 +6,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,9 +53,14 @@ class SystemGuestsTest {
     }
 
     @Test
-    @Disabled("waiting for the x87 unit (branch fpu): the CPU branch's placeholder X87Fpu leaves the status word 0")
     void x87ErrorsReachTheProcessorAsQemuShows() {
         compareWithQemu("x87-exceptions.asm");
+    }
+
+    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    @Test
+    void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
+        compareWithQemu("x87-state.asm");
     }
 
     private static void compareWithQemu(String guest) {

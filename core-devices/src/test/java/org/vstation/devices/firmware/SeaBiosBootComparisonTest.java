@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.vstation.cpu.X86Cpu;
@@ -103,7 +102,6 @@ class SeaBiosBootComparisonTest {
     }
 
     @Test
-    @Disabled("needs the PIIX3 IDE function at 00:01.1 (8086:7010), which QEMU's pc machine always has")
     void samePciFunctionsAsQemu() {
         assertEquals(qemu.pciIds(), ours.pciIds());
     }

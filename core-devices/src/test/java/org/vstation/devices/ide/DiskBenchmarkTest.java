@@ -1,0 +1,33 @@
+package org.vstation.devices.ide;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class DiskBenchmarkTest {
+    @Test
+    void printsReadAndWriteThroughput() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int exit = DiskBenchmark.run(new String[] {"4"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String output = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, output);
+        for (String kind : new String[] {"sequential write", "sequential read"}) {
+            Matcher m = Pattern.compile(kind + ".*?([0-9.]+) MB/s").matcher(output);
+            assertTrue(m.find(), output);
+            assertTrue(Double.parseDouble(m.group(1)) > 0, output);
+        }
+    }
+
+    @Test
+    void refusesBadArguments() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertEquals(2, DiskBenchmark.run(new String[] {"lots"}, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).startsWith("usage:"));
+    }
+}
