@@ -5,7 +5,9 @@ import static org.vstation.devices.vga.StdVga.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.vga.BochsDispi;
 import org.vstation.devices.vga.StdVga;
@@ -115,6 +117,34 @@ public final class VgaRenderer {
     private void lineDrawn(int y) {
         framebuffer.markRowsDirty(y, y + 1);
         drew = true;
+    }
+
+    /**
+     * In a text mode, the characters on screen, row by row as the CRTC scans
+     * them (start address, line offset, split screen), without trailing
+     * blanks; an empty list in graphics modes. For tests and tools that
+     * compare screens as text.
+     */
+    public List<String> textLines() {
+        Geometry g = geometry();
+        if (g.kind() != Kind.TEXT) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (int y = 0; y < g.height(); y++) {
+            long position = scanPosition(g, y);
+            if ((int) position != 0 || (g.doubleScan() == 2 && (y & 1) != 0)) {
+                continue; // not the first scan line of a character row
+            }
+            int rowAddress = (int) (position >>> 32);
+            StringBuilder line = new StringBuilder();
+            for (int column = 0; column < g.characterClocks(); column++) {
+                int code = vram[planeAddress(g, (rowAddress + column) & 0xFFFF, 0) << 2] & 0xFF;
+                line.append(code == 0 ? ' ' : (char) code);
+            }
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
     }
 
     // ---- mode decoding ---------------------------------------------------------------

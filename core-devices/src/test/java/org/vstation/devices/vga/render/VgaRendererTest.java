@@ -164,6 +164,21 @@ class VgaRendererTest {
     }
 
     @Test
+    void textLinesFollowTheStartAddress() {
+        textMode();
+        guest.putChar(1, 0, 'H', 0x07);
+        guest.putChar(1, 1, 'i', 0x07);
+        guest.putChar(0, 0, 'X', 0x07);
+        guest.crtc(StdVga.CRTC_START_ADDRESS_LOW, 80);
+        java.util.List<String> lines = renderer.textLines();
+        assertEquals(25, lines.size());
+        assertEquals("Hi", lines.get(0), "row 1 of memory is the top row");
+        assertEquals("", lines.get(1));
+        guest.setMode(MODE_13H);
+        assertEquals(java.util.List.of(), renderer.textLines(), "no text in graphics modes");
+    }
+
+    @Test
     void startAddressScrollsTheTextScreen() {
         textMode();
         guest.putChar(1, 0, 0xDB, 0x07);
