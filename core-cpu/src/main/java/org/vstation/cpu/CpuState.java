@@ -102,7 +102,14 @@ abstract class CpuState {
         selectTlb();
     }
 
+    /**
+     * Bumped whenever a link between decoded blocks may have gone stale: a TLB
+     * flush, a privilege change, or a write to decoded code.
+     */
+    int chainEpoch;
+
     final void selectTlb() {
+        chainEpoch++;
         boolean user = cpl == 3;
         tlbReadTag = mmu.readTags(user);
         tlbReadBase = mmu.readBases(user);

@@ -20,7 +20,9 @@ abstract class Interpreter extends SystemCpu {
     /** REP string instructions yield after this many iterations so interrupts are not held off. */
     private static final int STRING_BATCH = 4096;
 
-    static final int MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
+    /** Model-specific registers of the P6 family (SDM vol. 4, table 2-2 and the P6 table). */
+    static final int MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_BIOS_SIGN_ID = 0x8B, MSR_SYSENTER_CS = 0x174,
+            MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
 
     /** Linear address of the memory operand of a read-modify-write instruction. */
     private int updateLinear;
@@ -35,6 +37,9 @@ abstract class Interpreter extends SystemCpu {
     // ---- hooks the run loop provides ---------------------------------------------------
 
     abstract void halt();
+
+    /** EIP no longer follows the decoded block (a REP instruction yields to resume later): leave the block. */
+    abstract void endBlock();
 
     /** IRET executed: NMIs are no longer blocked (SDM vol. 3, 6.7.1). */
     abstract void interruptReturnCompleted();
@@ -127,7 +132,8 @@ abstract class Interpreter extends SystemCpu {
     }
 
     final int incDec(int size, int value, boolean decrement) {
-        materializeFlags();
+        // INC and DEC keep CF and replace every other arithmetic flag, so only CF needs computing now.
+        flags = cf() ? flags | CF : flags & ~CF;
         int m = SIZE_MASK[size];
         value &= m;
         int r = (decrement ? value - 1 : value + 1) & m;
@@ -344,6 +350,7 @@ abstract class Interpreter extends SystemCpu {
         }
         if (count(in) != 0) {
             eip = instructionEip;
+            endBlock();
         }
     }
 
@@ -394,41 +401,19 @@ abstract class Interpreter extends SystemCpu {
 
     // ---- the instructions ---------------------------------------------------------------------
 
+    /** Runs one instruction; the frequent ones have small methods of their own so the JIT inlines their helpers. */
     final void execute(Instruction in) {
         int size = in.size;
         switch (in.op) {
-            case ALU_EG -> {
-                int op = (in.opcode >>> 3) & 7;
-                int src = reg(size, in.reg);
-                if (op == ALU_CMP) {
-                    alu(op, size, readE(in), src);
-                } else {
-                    writeEUpdate(in, alu(op, size, readEForUpdate(in), src));
-                }
-            }
-            case ALU_GE -> {
-                int op = (in.opcode >>> 3) & 7;
-                int r = alu(op, size, reg(size, in.reg), readE(in));
-                if (op != ALU_CMP) setReg(size, in.reg, r);
-            }
-            case ALU_AI -> {
-                int op = (in.opcode >>> 3) & 7;
-                int r = alu(op, size, reg(size, EAX), in.immediate);
-                if (op != ALU_CMP) setReg(size, EAX, r);
-            }
-            case ALU_EI -> {
-                int op = in.reg;
-                if (op == ALU_CMP) {
-                    alu(op, size, readE(in), in.immediate);
-                } else {
-                    writeEUpdate(in, alu(op, size, readEForUpdate(in), in.immediate));
-                }
-            }
-            case TEST_EG -> alu(ALU_AND, size, readE(in), reg(size, in.reg));
+            case ALU_EG -> aluModrmDestination(in);
+            case ALU_GE -> aluRegisterDestination(in);
+            case ALU_AI -> aluAccumulator(in);
+            case ALU_EI -> aluImmediate(in);
+            case TEST_EG -> testModrm(in);
             case TEST_EI -> alu(ALU_AND, size, readE(in), in.immediate);
             case TEST_AI -> alu(ALU_AND, size, reg(size, EAX), in.immediate);
-            case INC_R -> setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), false));
-            case DEC_R -> setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), true));
+            case INC_R -> incrementRegister(in);
+            case DEC_R -> decrementRegister(in);
             case INC_E -> writeEUpdate(in, incDec(size, readEForUpdate(in), false));
             case DEC_E -> writeEUpdate(in, incDec(size, readEForUpdate(in), true));
             case NOT -> writeEUpdate(in, ~readEForUpdate(in));
@@ -475,13 +460,13 @@ abstract class Interpreter extends SystemCpu {
                 else setReg(1, EDX, ((short) regs[EAX]) >> 15);
             }
 
-            case MOV_EG -> writeE(in, reg(size, in.reg));
-            case MOV_GE -> setReg(size, in.reg, readE(in));
+            case MOV_EG -> moveToModrm(in);
+            case MOV_GE -> moveToRegister(in);
             case MOV_EI -> writeE(in, in.immediate);
-            case MOV_RI -> setReg(size, in.opcode & 7, in.immediate);
+            case MOV_RI -> moveImmediateToRegister(in);
             case MOV_A_MOFFS -> setReg(size, EAX, read(size, in.segment, in.addressSize32 ? in.displacement : in.displacement & 0xFFFF));
             case MOV_MOFFS_A -> write(size, in.segment, in.addressSize32 ? in.displacement : in.displacement & 0xFFFF, regs[EAX]);
-            case LEA -> setReg(size, in.reg, effectiveAddress(in));
+            case LEA -> loadEffectiveAddress(in);
             case XCHG_EG -> {
                 int value = readEForUpdate(in);
                 writeEUpdate(in, reg(size, in.reg));
@@ -542,12 +527,8 @@ abstract class Interpreter extends SystemCpu {
                 else setReg(1, r, 0);
             }
 
-            case PUSH_R -> push(size, regs[in.opcode & 7]);
-            case POP_R -> {
-                int value = peek(size, 0);
-                setStackPointer(stackPointer() + SIZE_BYTES[size]);
-                setReg(size, in.opcode & 7, value);
-            }
+            case PUSH_R -> pushRegister(in);
+            case POP_R -> popRegister(in);
             case PUSH_I -> push(size, in.immediate);
             case PUSH_E -> push(size, readE(in));
             case POP_E -> {
@@ -627,17 +608,9 @@ abstract class Interpreter extends SystemCpu {
                 if (index < lower || index > upper) throw raise(BR);
             }
 
-            case JCC -> {
-                if (condition(in.opcode & 0xF)) jumpNear(in, eip + in.immediate);
-            }
-            case JMP_REL -> jumpNear(in, eip + in.immediate);
-            case CALL_REL -> {
-                int target = eip + in.immediate;
-                if (!in.operandSize32) target &= 0xFFFF;
-                checkCodeLimit(target);
-                push(size, eip);
-                eip = target;
-            }
+            case JCC -> jumpIfCondition(in);
+            case JMP_REL -> jumpRelative(in);
+            case CALL_REL -> callRelative(in);
             case JMP_E -> jumpNear(in, readE(in));
             case CALL_E -> {
                 int target = readE(in);
@@ -646,13 +619,7 @@ abstract class Interpreter extends SystemCpu {
                 push(size, eip);
                 eip = target;
             }
-            case RET_NEAR -> {
-                int target = peek(size, 0);
-                if (size == 1) target &= 0xFFFF;
-                checkCodeLimit(target);
-                setStackPointer(stackPointer() + SIZE_BYTES[size] + (in.immediate & 0xFFFF));
-                eip = target;
-            }
+            case RET_NEAR -> returnNear(in);
             case LOOP, LOOPE, LOOPNE -> {
                 int count = (count(in) - 1) & stringCountMask(in);
                 boolean taken = count != 0 && (in.op == LOOP || (in.op == LOOPE) == zf());
@@ -898,6 +865,114 @@ abstract class Interpreter extends SystemCpu {
             case TOO_LONG -> throw raise(GP, 0);
             default -> throw raise(UD);
         }
+    }
+
+    private void aluModrmDestination(Instruction in) {
+        int size = in.size;
+        int op = (in.opcode >>> 3) & 7;
+        int src = reg(size, in.reg);
+        if (op == ALU_CMP) {
+            alu(op, size, readE(in), src);
+        } else {
+            writeEUpdate(in, alu(op, size, readEForUpdate(in), src));
+        }
+    }
+
+    private void aluRegisterDestination(Instruction in) {
+        int size = in.size;
+        int op = (in.opcode >>> 3) & 7;
+        int r = alu(op, size, reg(size, in.reg), readE(in));
+        if (op != ALU_CMP) setReg(size, in.reg, r);
+    }
+
+    private void aluAccumulator(Instruction in) {
+        int size = in.size;
+        int op = (in.opcode >>> 3) & 7;
+        int r = alu(op, size, reg(size, EAX), in.immediate);
+        if (op != ALU_CMP) setReg(size, EAX, r);
+    }
+
+    private void aluImmediate(Instruction in) {
+        int size = in.size;
+        int op = in.reg;
+        if (op == ALU_CMP) {
+            alu(op, size, readE(in), in.immediate);
+        } else {
+            writeEUpdate(in, alu(op, size, readEForUpdate(in), in.immediate));
+        }
+    }
+
+    private void testModrm(Instruction in) {
+        int size = in.size;
+        alu(ALU_AND, size, readE(in), reg(size, in.reg));
+    }
+
+    private void incrementRegister(Instruction in) {
+        int size = in.size;
+        setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), false));
+    }
+
+    private void decrementRegister(Instruction in) {
+        int size = in.size;
+        setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), true));
+    }
+
+    private void moveToModrm(Instruction in) {
+        int size = in.size;
+        writeE(in, reg(size, in.reg));
+    }
+
+    private void moveToRegister(Instruction in) {
+        int size = in.size;
+        setReg(size, in.reg, readE(in));
+    }
+
+    private void moveImmediateToRegister(Instruction in) {
+        int size = in.size;
+        setReg(size, in.opcode & 7, in.immediate);
+    }
+
+    private void loadEffectiveAddress(Instruction in) {
+        int size = in.size;
+        setReg(size, in.reg, effectiveAddress(in));
+    }
+
+    private void pushRegister(Instruction in) {
+        int size = in.size;
+        push(size, regs[in.opcode & 7]);
+    }
+
+    private void popRegister(Instruction in) {
+        int size = in.size;
+        int value = peek(size, 0);
+        setStackPointer(stackPointer() + SIZE_BYTES[size]);
+        setReg(size, in.opcode & 7, value);
+    }
+
+    private void jumpIfCondition(Instruction in) {
+        if (condition(in.opcode & 0xF)) jumpNear(in, eip + in.immediate);
+    }
+
+    private void jumpRelative(Instruction in) {
+        jumpNear(in, eip + in.immediate);
+    }
+
+    private void callRelative(Instruction in) {
+        int size = in.size;
+        int target = eip + in.immediate;
+        if (!in.operandSize32) target &= 0xFFFF;
+        checkCodeLimit(target);
+        push(size, eip);
+        eip = target;
+    }
+
+    private void returnNear(Instruction in) {
+        int size = in.size;
+        int target = peek(size, 0);
+        if (size == 1) target &= 0xFFFF;
+        checkCodeLimit(target);
+        setStackPointer(stackPointer() + SIZE_BYTES[size] + (in.immediate & 0xFFFF));
+        eip = target;
     }
 
     private int readSourceByte(Instruction in) {
@@ -1236,6 +1311,8 @@ abstract class Interpreter extends SystemCpu {
     private long readMsr(int msr) {
         return switch (msr) {
             case MSR_TSC -> timeStampCounter();
+            // No microcode is ever loaded: platform 0, update signature (bits 63:32) 0.
+            case MSR_PLATFORM_ID, MSR_BIOS_SIGN_ID -> 0;
             case MSR_SYSENTER_CS -> sysenterCs & 0xFFFF_FFFFL;
             case MSR_SYSENTER_ESP -> sysenterEsp & 0xFFFF_FFFFL;
             case MSR_SYSENTER_EIP -> sysenterEip & 0xFFFF_FFFFL;
@@ -1246,6 +1323,7 @@ abstract class Interpreter extends SystemCpu {
     private void writeMsr(int msr, long value) {
         switch (msr) {
             case MSR_TSC -> tscOffset = value - clock.nanos();
+            case MSR_BIOS_SIGN_ID -> { } // software clears it before CPUID to read the signature back
             case MSR_SYSENTER_CS -> sysenterCs = (int) value;
             case MSR_SYSENTER_ESP -> sysenterEsp = (int) value;
             case MSR_SYSENTER_EIP -> sysenterEip = (int) value;

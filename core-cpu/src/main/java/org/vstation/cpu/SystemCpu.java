@@ -21,6 +21,8 @@ abstract class SystemCpu extends CpuState {
     /** Why a task switch happens: decides busy bits, NT and the back link (SDM vol. 3, 7.3). */
     static final int SWITCH_JMP = 0, SWITCH_CALL = 1, SWITCH_IRET = 2;
 
+    private static final int[] DATA_SEGMENTS = {ES, DS, FS, GS};
+
     SystemCpu(PhysicalMemory memory, IoBus io, InterruptController interruptController, TimeSource clock) {
         super(memory, io, interruptController, clock);
     }
@@ -177,7 +179,7 @@ abstract class SystemCpu extends CpuState {
 
     /** Data segment registers whose DPL is below the new CPL become null on a return outward (SDM vol. 3, 5.8.6). */
     final void nullifyDataSegments() {
-        for (int seg : new int[] {ES, DS, FS, GS}) {
+        for (int seg : DATA_SEGMENTS) {
             SegmentRegister s = segments[seg];
             boolean dataOrNonConforming = !s.isCode() || !s.isConforming();
             if ((s.selector & 0xFFFC) != 0 && dataOrNonConforming && s.dpl() < cpl) {
@@ -312,6 +314,8 @@ abstract class SystemCpu extends CpuState {
             }
             switchToInnerStack(codeDpl);
             if (Integer.compareUnsigned(target, descriptorLimit(code)) > 0) throw raise(GP, 0);
+            // The inner stack is written with the new privilege (SDM vol. 3, 5.8.5).
+            setCpl(codeDpl);
             push(size, oldSs);
             push(size, oldEsp);
             for (int i = paramCount - 1; i >= 0; i--) {
@@ -472,12 +476,13 @@ abstract class SystemCpu extends CpuState {
             int oldEsp = regs[ESP];
             boolean fromV86 = v86Mode();
             switchToInnerStack(codeDpl);
+            setCpl(codeDpl);
             if (fromV86) {
                 push(size, segments[GS].selector);
                 push(size, segments[FS].selector);
                 push(size, segments[DS].selector);
                 push(size, segments[ES].selector);
-                for (int seg : new int[] {GS, FS, DS, ES}) {
+                for (int seg : DATA_SEGMENTS) {
                     segments[seg].load(0, 0, 0, 0, false);
                 }
             }
@@ -758,7 +763,7 @@ abstract class SystemCpu extends CpuState {
         }
         if (!descriptorPresent(stack)) throw raise(SS_VECTOR, ssSelector & 0xFFFC);
         loadCache(SS, ssSelector, stack);
-        for (int seg : new int[] {ES, DS, FS, GS}) {
+        for (int seg : DATA_SEGMENTS) {
             int s = newSegs[seg];
             if ((s & 0xFFFC) == 0) {
                 segments[seg].load(s, 0, 0, 0, false);

@@ -32,6 +32,14 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** A run of decoded instructions that starts at one physical address and stays within its page. */
     private static final class Block {
         int physical;
+        /** Bytes covered by the block's instructions, for one CS limit check per block. */
+        int byteLength;
+        /** Linear address of the first instruction when decoded. */
+        int linear;
+        /** The block that ran after this one last time, valid while the chain epoch holds. */
+        Block successor;
+        int successorEip;
+        int successorEpoch;
         boolean code32;
         int generation;
         Instruction[] instructions;
@@ -40,6 +48,9 @@ public final class X86Cpu extends Interpreter implements Processor {
     private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];
     /** Bumped when a page's code is written: blocks of an older generation are stale. */
     private final int[] pageGeneration = new int[PhysicalMemory.PAGE_COUNT];
+    /** Per page, the 64-byte chunks that decoded blocks cover. */
+    private final long[] codeChunks = new long[PhysicalMemory.PAGE_COUNT];
+    private static final int CHUNK_SHIFT = 6;
     private boolean markingCodePage;
 
     private final X87Fpu fpu = new X87Fpu();
@@ -58,6 +69,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     private boolean eventPending;
     /** Instruction count before which interrupts stay inhibited (STI, MOV SS shadows). */
     private long interruptsInhibitedUntil;
+    /** DR7 enables at least one breakpoint: instructions run one at a time with checks. */
+    private boolean breakpointsEnabled;
 
     /** Decoding state reused for every block (the decoder reads through these). */
     private int decodePhysical;
@@ -96,6 +109,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         java.util.Arrays.fill(debugRegisters, 0);
         debugRegisters[6] = 0xFFFF_0FF0;
         debugRegisters[7] = 0x400;
+        breakpointsEnabled = false;
         for (SegmentRegister s : segments) {
             s.limit = 0xFFFF;
             s.load(0, 0, 0xFFFF, 0x93, true);
@@ -130,6 +144,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     public StopReason run(long instructionBudget) {
         long end = instructionCount + instructionBudget;
+        Block previous = null;
         try {
             while (instructionCount < end) {
                 if (stopRequested) {
@@ -145,12 +160,17 @@ public final class X86Cpu extends Interpreter implements Processor {
                     if (halted) return StopReason.HALTED;
                 }
                 try {
-                    if ((flags & TF) != 0 || (debugRegisters[7] & 0xFF) != 0) {
+                    if ((flags & TF) != 0 || breakpointsEnabled) {
+                        previous = null;
                         stepWithDebugChecks();
                     } else {
-                        executeBlock(fetchBlock(), end);
+                        Block block = chainedBlock(previous);
+                        previous = null;
+                        executeBlock(block, end);
+                        previous = block;
                     }
                 } catch (CpuException e) {
+                    previous = null;
                     eip = instructionEip;
                     dispatchException(e.vector, e.errorCode);
                 }
@@ -198,8 +218,10 @@ public final class X86Cpu extends Interpreter implements Processor {
     // ---- wiring for the machine -------------------------------------------------------
 
     /** The chipset's A20 gate: when off, physical address bit 20 is forced to zero. */
+    @Override
     public void setA20Enabled(boolean enabled) {
         mmu.setA20Enabled(enabled);
+        chainEpoch++;
         invalidateAllBlocks();
     }
 
@@ -359,17 +381,20 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     private void configureMmu() {
         mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, cr3);
+        chainEpoch++;
     }
 
     @Override
     void invalidatePage(int linear) {
         mmu.invalidatePage(linear);
+        chainEpoch++;
     }
 
     // ---- blocks ----------------------------------------------------------------------------
 
     private void memoryMapChanged() {
         mmu.flush();
+        chainEpoch++;
         if (!markingCodePage) {
             invalidateAllBlocks();
         }
@@ -379,14 +404,58 @@ public final class X86Cpu extends Interpreter implements Processor {
         java.util.Arrays.fill(blockTable, null);
     }
 
+    /**
+     * A write reached a page holding decoded code. Only a write into one of
+     * the 64-byte chunks that decoded blocks cover drops the page's blocks, so
+     * data that shares a page with code does not force re-decoding.
+     */
     private void codeWritten(long physicalAddress, int size) {
-        int first = (int) (physicalAddress >>> PhysicalMemory.PAGE_SHIFT);
-        int last = (int) ((physicalAddress + size - 1) >>> PhysicalMemory.PAGE_SHIFT);
-        for (int page = first; page <= last; page++) {
-            pageGeneration[page & (PhysicalMemory.PAGE_COUNT - 1)]++;
-            memory.clearCodePage(page & (PhysicalMemory.PAGE_COUNT - 1));
+        long address = physicalAddress & 0xFFFF_FFFFL;
+        long end = address + size;
+        while (address < end) {
+            int page = (int) (address >>> PhysicalMemory.PAGE_SHIFT);
+            long pageEnd = Math.min(end, ((long) page + 1) << PhysicalMemory.PAGE_SHIFT);
+            long touched = chunkMask((int) address & 0xFFF, (int) (pageEnd - address));
+            if ((codeChunks[page] & touched) != 0) {
+                pageGeneration[page]++;
+                codeChunks[page] = 0;
+                memory.clearCodePage(page);
+                chainEpoch++;
+                eventPending = true;
+            }
+            address = pageEnd;
         }
-        eventPending = true;
+    }
+
+    /** Bits of the 64-byte chunks covering {@code length} bytes from {@code offset} within a page. */
+    private static long chunkMask(int offset, int length) {
+        int first = offset >>> CHUNK_SHIFT;
+        int last = (offset + length - 1) >>> CHUNK_SHIFT;
+        long upTo = last == 63 ? -1L : (1L << (last + 1)) - 1;
+        return upTo & (-1L << first);
+    }
+
+    /** The block at CS:EIP, through the link from the previous block when it is still valid. */
+    private Block chainedBlock(Block previous) {
+        if (previous != null) {
+            Block next = previous.successor;
+            if (next != null && previous.successorEip == eip && previous.successorEpoch == chainEpoch
+                    && next.code32 == code32 && next.linear == segments[CS].base + eip
+                    && next.generation == pageGeneration[next.physical >>> 12]) {
+                instructionEip = eip;
+                return next;
+            }
+            int startEip = eip;
+            int epoch = chainEpoch;
+            Block block = fetchBlock();
+            if (block.physical != -1 && epoch == chainEpoch) {
+                previous.successor = block;
+                previous.successorEip = startEip;
+                previous.successorEpoch = epoch;
+            }
+            return block;
+        }
+        return fetchBlock();
     }
 
     private Block fetchBlock() {
@@ -431,6 +500,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                 Block single = new Block();
                 single.physical = -1;
                 single.instructions = new Instruction[] {in};
+                single.byteLength = in.length;
                 return single;
             }
             buffer[count++] = in;
@@ -443,6 +513,8 @@ public final class X86Cpu extends Interpreter implements Processor {
         block.physical = physical;
         block.code32 = code32;
         block.instructions = java.util.Arrays.copyOf(buffer, count);
+        block.byteLength = offset;
+        block.linear = linear;
         if (memory.readsRam(physicalPage)) {
             markingCodePage = true;
             try {
@@ -451,6 +523,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                 markingCodePage = false;
             }
             block.generation = pageGeneration[physicalPage];
+            codeChunks[physicalPage] |= chunkMask(physical & 0xFFF, Math.max(offset, 1));
             blockTable[(physical ^ (physical >>> 16)) & (BLOCK_TABLE_SIZE - 1)] = block;
         }
         return block;
@@ -458,10 +531,13 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     private void executeBlock(Block block, long end) {
         Instruction[] instructions = block.instructions;
+        int csLimit = segments[CS].limit;
+        boolean withinLimit = Integer.compareUnsigned(eip + block.byteLength - 1, csLimit) <= 0
+                && Integer.compareUnsigned(eip, eip + block.byteLength - 1) <= 0;
         for (Instruction in : instructions) {
             int start = eip;
             instructionEip = start;
-            if (Integer.compareUnsigned(start + in.length - 1, segments[CS].limit) > 0) {
+            if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
                 throw raise(GP, 0);
             }
             int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
@@ -524,6 +600,12 @@ public final class X86Cpu extends Interpreter implements Processor {
         }
     }
 
+    @Override
+    void writeDebugRegister(int index, int value) {
+        super.writeDebugRegister(index, value);
+        breakpointsEnabled = (debugRegisters[7] & 0xFF) != 0;
+    }
+
     // ---- events, interrupts and exceptions -------------------------------------------------
 
     private void updateEvents() {
@@ -549,6 +631,11 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void inhibitInterrupts() {
         interruptsInhibitedUntil = instructionCount + 2;
+        eventPending = true;
+    }
+
+    @Override
+    void endBlock() {
         eventPending = true;
     }
 

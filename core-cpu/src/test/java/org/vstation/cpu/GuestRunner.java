@@ -112,7 +112,8 @@ final class GuestRunner {
 
     /**
      * nasm source that enters 32-bit flat protected mode (ring 0 code 0x08,
-     * data 0x10, ring 3 code 0x1B, ring 3 data 0x23, TSS 0x28, second TSS 0x30)
+     * data 0x10, ring 3 code 0x1B, ring 3 data 0x23, TSS 0x28, second TSS 0x30, two free
+     * entries 0x38 and 0x40 at label free_descriptors)
      * with an IDT at 0x8000 (256 interrupt gates, all absent until set with
      * the SET_GATE macro) and continues at label {@code pm_start}, ESP = 0x90000.
      */
@@ -162,6 +163,9 @@ final class GuestRunner {
                 dw 0x67, tss, 0x8900, 0 ; 0x28 TSS (base below 64 KiB)
             tss2_descriptor:
                 dw 0x67, tss2, 0x8900, 0 ; 0x30 second TSS
+            free_descriptors:
+                dq 0                    ; 0x38 free for the test
+                dq 0                    ; 0x40 free for the test
             gdt_end:
             gdt_descriptor:
                 dw gdt_end - gdt - 1

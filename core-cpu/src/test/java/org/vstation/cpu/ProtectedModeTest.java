@@ -323,4 +323,66 @@ class ProtectedModeTest {
         assertEquals(0x30, guest.values.get(1) & 0xFFFF);
         assertEquals(0x1111, guest.values.get(2));
     }
+
+    @Test
+    void longRepMovsResumesAndTheRestOfTheBlockRunsOnce() {
+        GuestRunner guest = run("""
+                pm_start:
+                    mov edi, 0x200000
+                    mov ecx, 10000
+                    mov eax, 0x01020304
+                    rep stosd
+                    mov esi, 0x200000
+                    mov edi, 0x300000
+                    mov ecx, 40000
+                    xor ebx, ebx
+                    rep movsb
+                    inc ebx
+                    mov eax, ebx
+                    out 0xEA, eax
+                    mov eax, [0x300000 + 39996]
+                    out 0xEA, eax
+                    mov eax, ecx
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(1, 0x01020304, 0), guest.values);
+    }
+
+    @Test
+    void callToTaskGateNestsAndIretReturnsToTheCaller() {
+        GuestRunner guest = run("""
+                pm_start:
+                    ; task gate 0x38 (DPL 0) naming TSS 0x30
+                    mov word [free_descriptors + 2], 0x30
+                    mov byte [free_descriptors + 5], 0x85
+                    mov dword [tss2 + 0x20], task2
+                    mov dword [tss2 + 0x24], 0x2
+                    mov dword [tss2 + 0x38], 0x60000
+                    mov word [tss2 + 0x4C], 0x08
+                    mov word [tss2 + 0x50], 0x10
+                    mov word [tss2 + 0x54], 0x10
+                    mov word [tss2 + 0x48], 0x10
+                    mov esi, 0xAAAA
+                    call 0x38:0
+                    mov eax, esi              ; registers of this task were restored
+                    out 0xEA, eax
+                    str ax
+                    out 0xEA, eax
+                    mov al, [tss2_descriptor + 5]
+                    and eax, 0xFF
+                    out 0xEA, eax             ; the nested task is no longer busy: type 9
+                    hlt
+                task2:
+                    pushfd
+                    pop eax
+                    and eax, 0x4000
+                    out 0xEA, eax             ; NT is set in the called task
+                    movzx eax, word [tss2]
+                    out 0xEA, eax             ; back link names the caller's TSS
+                    mov esi, 0x5555
+                    iret
+                """);
+        assertEquals(List.of(0x4000, 0x28, 0xAAAA, 0x28, 0x89), guest.values.stream().map(v -> v & 0xFFFF).toList());
+    }
 }

@@ -41,6 +41,8 @@ import org.vstation.devices.input.Ps2Keyboard;
 import org.vstation.devices.input.Ps2Mouse;
 import org.vstation.devices.irq.DualPic;
 import org.vstation.devices.memory.RomDevice;
+import org.vstation.devices.net.NetworkBackend;
+import org.vstation.devices.net.Rtl8139;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
 import org.vstation.devices.storage.BlockImage;
@@ -68,6 +70,9 @@ public final class Machine {
     /** The PIIX4's SCI is hard-wired to IRQ 9, as the FADT SeaBIOS builds says. */
     public static final int ACPI_SCI_IRQ = 9;
     public static final int VGA_PCI_SLOT = 2;
+    public static final int NIC_PCI_SLOT = 3;
+    /** How long the cable stays unplugged while a running VM changes networks (long enough for the driver to notice). */
+    private static final long NIC_SWITCH_LINK_DOWN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     /** Size of the BIOS area below 1 MiB that mirrors the top of the flash (0xE0000-0xFFFFF). */
     private static final int LOW_BIOS_WINDOW = 0x20000;
     /** Instructions per slice between checks of the clock and the task queue (well under a millisecond). */
@@ -105,6 +110,8 @@ public final class Machine {
     private final Piix3Ide ide;
     private final AtaDisk disk;
     private final AtapiCdrom cdrom;
+    private final Rtl8139 nic;
+    private EventQueue.Timer nicLinkRestore;
     private final FwCfg fwCfg;
 
     private volatile MachineState state = MachineState.CREATED;
@@ -229,6 +236,23 @@ public final class Machine {
         }
         onReset(ide::reset);
         // ---- end storage ----
+
+        // ---- network: RTL8139 at 00:03.0, where QEMU puts its first NIC; the backend comes from the manager ----
+        byte[] nicMac = config.nicMac();
+        if (nicMac != null) {
+            nic = new Rtl8139(nicMac, memory, events, this::post);
+            pciBus.attach(NIC_PCI_SLOT, 0, nic);
+            onReset(nic::powerOn);
+            nicLinkRestore = events.newTimer("NIC link restore", () -> nic.setLinkUp(true));
+            addStateListener(newState -> {
+                if (newState == MachineState.POWERED_OFF || newState == MachineState.ERROR) {
+                    nic.backend().close();
+                }
+            });
+        } else {
+            nic = null;
+        }
+        // ---- end of network ----
 
         processor.reset();
     }
@@ -458,6 +482,51 @@ public final class Machine {
     public void sendToSerial(byte[] bytes) {
         byte[] copy = bytes.clone();
         post(() -> com1.receive(copy));
+    }
+
+    /** The network adapter, or null when the configuration has none. */
+    public Rtl8139 networkAdapter() {
+        return nic;
+    }
+
+    /**
+     * Connects the network adapter to a host backend (before or during the
+     * run). Replacing a connected backend is a cable swap: the link goes
+     * down (the guest gets a link-change interrupt), the old backend is
+     * detached so no frame crosses between the networks, and the link comes
+     * back up on the new network half a second later. The old backend is
+     * closed. {@link NetworkBackend#DISCONNECTED} unplugs the cable.
+     */
+    public void switchNetwork(NetworkBackend backend) {
+        if (nic == null) {
+            backend.close();
+            throw new IllegalStateException(name + " has no network adapter");
+        }
+        post(() -> {
+            NetworkBackend previous = nic.connectBackend(backend);
+            if (previous != backend) {
+                Thread.ofVirtual().name("close-" + name + "-network").start(previous::close);
+            }
+            nicLinkRestore.cancel();
+            if (backend == NetworkBackend.DISCONNECTED) {
+                nic.setLinkUp(false); // "none": the cable stays unplugged
+            } else if (previous == NetworkBackend.DISCONNECTED || !nic.isLinkUp()) {
+                nic.setLinkUp(true);
+            } else {
+                nic.setLinkUp(false);
+                nicLinkRestore.scheduleAfter(NIC_SWITCH_LINK_DOWN_NANOS);
+            }
+        });
+    }
+
+    /** Plugs or unplugs the virtual cable (the guest sees a link change). */
+    public void setNetworkLinkUp(boolean up) {
+        if (nic != null) {
+            post(() -> {
+                nicLinkRestore.cancel();
+                nic.setLinkUp(up);
+            });
+        }
     }
 
     /** Powers on: starts the VM thread. */

@@ -103,4 +103,20 @@ public final class MachineConfig {
         this.uuid = value;
         return this;
     }
+
+    // ---- network adapter (RTL8139) ----
+    private byte[] nicMac;
+
+    /** The RTL8139's MAC address, or null for a machine without a network adapter. */
+    public byte[] nicMac() {
+        return nicMac == null ? null : nicMac.clone();
+    }
+
+    public MachineConfig nicMac(byte[] mac) {
+        if (mac != null && mac.length != 6) {
+            throw new IllegalArgumentException("a MAC address has 6 octets, got " + mac.length);
+        }
+        this.nicMac = mac == null ? null : mac.clone();
+        return this;
+    }
 }

@@ -20,6 +20,8 @@ import org.vstation.devices.snapshot.Snapshottable;
  * to date lazily on every access; an {@link EventQueue} timer runs only while
  * an interrupt is enabled. IRQ 8 follows IRQF and stays high until register C
  * is read. The time starts from the host's clock and then follows the virtual clock.
+ * The daylight-saving bit (register B bit 0) is kept but not applied, and the
+ * square-wave output has no pin to drive on a PC.
  */
 public final class Mc146818Rtc implements IoDevice, Snapshottable {
     public static final int BASE_PORT = 0x70;

@@ -265,6 +265,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
                 case 2, 3 -> {
                     if (state == RUNNING && frozenTicks < 0 && tick - startTick >= 1) {
                         // Datasheet, modes 2 and 3: a new count does not disturb the current period.
+                        // Mode 3 takes it at the end of the whole cycle here, not of the half-cycle.
                         nextCount = n;
                         nextCountTick = nextPeriodBoundary(tick);
                     } else {

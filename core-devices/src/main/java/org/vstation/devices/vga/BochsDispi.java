@@ -35,8 +35,9 @@ public final class BochsDispi {
     public static final int LFB_ENABLED = 0x40;
     public static final int NOCLEARMEM = 0x80;
 
-    public static final int MAX_XRES = 2560;
-    public static final int MAX_YRES = 1600;
+    /** What GETCAPS reports, as QEMU's standard VGA does, so SeaVGABIOS offers the same mode list. */
+    public static final int MAX_XRES = 16000;
+    public static final int MAX_YRES = 12000;
     public static final int MAX_BPP = 32;
 
     private final VideoMemory memory;

@@ -11,6 +11,8 @@
 ;   PATTERN 6: Bochs VBE 800x600x32, a byte pattern written through the banked window
 ;   PATTERN 7: Bochs VBE 1024x768x8 with a custom palette, through the banked window
 ;   PATTERN 8: Bochs VBE 640x480x16, through the banked window
+;   PATTERN 9: text mode 1 (40x25), PATTERN 10: 80x50 text (8x8 font), PATTERN 11: 80x43 text (350 lines)
+;   PATTERN 12: mode 06h (CGA 640x200 two colours), PATTERN 13: mode 10h (640x350 16 colours)
 ; The DISPI registers 0-0xA are recorded as words at 0x680.
 ; After the dump the guest writes 0x5A to 0x5FF and halts.
 
@@ -42,29 +44,70 @@ main:
 %if PATTERN == 1
     mov ax, 0x0003
     int 0x10
-    mov ax, 0x1003                  ; attribute bit 7 = bright background, not blink
+    call text_setup
+    mov bx, 80 * 25
+    call fill_text
+    mov si, 0xb800                  ; window: text memory at 0xB8000
+%elif PATTERN == 9
+    mov ax, 0x0001
+    int 0x10
+    call text_setup
+    mov bx, 40 * 25
+    call fill_text
+    mov si, 0xb800
+%elif PATTERN == 10 || PATTERN == 11
+%if PATTERN == 11
+    mov ax, 0x1201                  ; 350 scan lines for the next text mode set
+    mov bl, 0x30
+    int 0x10
+%endif
+    mov ax, 0x0003
+    int 0x10
+    mov ax, 0x1112                  ; load and activate the 8x8 font: 50 (or 43) rows
     xor bl, bl
     int 0x10
-    mov ah, 0x01                    ; hide the cursor
-    mov cx, 0x2000
+    call text_setup
+    mov bx, 80 * 50
+    call fill_text
+    mov si, 0xb800
+%elif PATTERN == 12
+    mov ax, 0x0006
     int 0x10
     mov ax, 0xb800
     mov es, ax
     xor di, di
-    xor cx, cx                      ; cl = character, ch = attribute seed
-.cell:
-    mov al, cl
-    mov ah, cl
-    xor ah, ch
-    stosw
-    inc cl
-    jnz .same
-    add ch, 0x35
-.same:
-    cmp di, 80 * 25 * 2
-    jb .cell
-    mov dx, 0x03c4                  ; window: text memory at 0xB8000
+    mov cx, 0x4000
+.cga:
+    mov ax, di
+    xor al, ah
+    imul ax, ax, 13
+    stosb
+    loop .cga
     mov si, 0xb800
+%elif PATTERN == 13
+    mov ax, 0x0010
+    int 0x10
+    mov ax, 0xa000
+    mov es, ax
+    mov dx, 0x03ce
+    mov ax, 0x0f01
+    out dx, ax
+    xor di, di
+    mov cx, 80 * 350
+.ega:
+    mov ax, di
+    shr ax, 3
+    xor al, ah
+    and al, 0x0f
+    mov ah, al
+    xor al, al
+    out dx, ax
+    mov al, [es:di]
+    stosb
+    loop .ega
+    mov ax, 0x0001
+    out dx, ax
+    mov si, 0xa000
 %elif PATTERN == 2
     mov ax, 0x0013
     int 0x10
@@ -263,7 +306,36 @@ main:
     hlt
     jmp .halt
 
-%if PATTERN >= 6
+; Blink off (attribute bit 7 = bright background) and the cursor hidden, so the picture does not depend on time.
+text_setup:
+    mov ax, 0x1003
+    xor bl, bl
+    int 0x10
+    mov ah, 0x01
+    mov cx, 0x2000
+    int 0x10
+    ret
+
+; BX text cells at 0xB8000: every character, attributes varied.
+fill_text:
+    mov ax, 0xb800
+    mov es, ax
+    xor di, di
+    xor cx, cx                      ; cl = character, ch = attribute seed
+.cell:
+    mov al, cl
+    mov ah, cl
+    xor ah, ch
+    stosw
+    inc cl
+    jnz .same
+    add ch, 0x35
+.same:
+    dec bx
+    jnz .cell
+    ret
+
+%if PATTERN >= 6 && PATTERN <= 8
 ; DISPI mode BX x CX x SI bpp, enabled with the linear framebuffer.
 vbe_mode:
     mov ax, 4                       ; ENABLE = 0 while changing the mode

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.vstation.cpu.bench.CpuBenchmark;
+import org.vstation.cpu.bench.X87Benchmark;
 import org.vstation.devices.ide.DiskBenchmark;
 import org.vstation.devices.vga.RenderBenchmark;
+import org.vstation.manager.net.NatBenchmark;
 
 /** {@code vstation bench WHAT}: the benchmarks that prove speed targets, printing figures. */
 final class BenchCommand implements Command {
@@ -21,8 +23,10 @@ final class BenchCommand implements Command {
 
     BenchCommand() {
         benchmarks.put("cpu", CpuBenchmark::run);
+        benchmarks.put("fpu", X87Benchmark::run);
         benchmarks.put("vga", RenderBenchmark::run);
         benchmarks.put("disk", DiskBenchmark::run);
+        benchmarks.put("net", NatBenchmark::run);
     }
 
     @Override
@@ -39,6 +43,7 @@ final class BenchCommand implements Command {
     public String usage() {
         return "usage: vstation bench " + String.join("|", benchmarks.keySet()) + " [options]\n"
                 + "  cpu: guest MIPS of fixed workloads (alu-loop, mem-copy, call-ret), and the ratio to QEMU's TCG\n"
+                + "  fpu: x87 operations per second of a fixed add/mul/div/sqrt/compare mix, beside integer MIPS\n"
                 + "  vga: frames per second of full text and 1024x768x32 redraws, and the cost of an unchanged frame";
     }
 

@@ -1,10 +1,13 @@
 package org.vstation.manager.cli;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import org.vstation.manager.library.LibraryException;
+import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
 
 /**
@@ -66,6 +69,15 @@ public final class CliContext {
         return library;
     }
 
+    /**
+     * The VM the user named: by its name, or by its folder when the argument is a path (as the
+     * warnings about copied folders suggest).
+     */
+    public VmEntry findVm(String nameOrFolder) throws IOException, LibraryException {
+        boolean path = nameOrFolder.contains("/") || nameOrFolder.contains(File.separator);
+        return library().find(path ? resolve(nameOrFolder).toString() : nameOrFolder);
+    }
+
     /** A path the user typed, relative to the working directory; a leading "~/" means the home folder. */
     public Path resolve(String typed) {
         if (typed.equals("~")) {
@@ -82,6 +94,10 @@ public final class CliContext {
         err.print(question);
         err.flush();
         String answer = in.readLine();
-        return answer == null ? null : answer.strip();
+        if (answer == null) {
+            err.println();
+            return null;
+        }
+        return answer.strip();
     }
 }

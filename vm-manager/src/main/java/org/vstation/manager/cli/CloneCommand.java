@@ -25,7 +25,7 @@ final class CloneCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         List<String> names = Arguments.parse(name(), args, Set.of(), Set.of()).expectPositional("SRC", "NEW");
-        VmEntry source = context.library().find(names.get(0));
+        VmEntry source = context.findVm(names.get(0));
         VmEntry clone = context.library().clone(source, names.get(1));
         context.out().println("Cloned " + source.name() + " to " + clone.name() + " in " + clone.folder() + " (MAC "
                 + clone.config().network.stream().map(nic -> nic.mac.toString()).reduce((a, b) -> a + ", " + b)

@@ -29,7 +29,7 @@ final class DeleteCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of(), Set.of("--yes"));
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         if (!parsed.has("--yes")) {
             String answer = context.ask("Delete " + entry.name() + " and everything in " + entry.folder() + "? [y/N] ");
             if (answer == null) {

@@ -2,6 +2,7 @@ package org.vstation.manager.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.vstation.manager.library.ImportAnswer;
 import org.vstation.manager.library.MovedOrCopiedException;
@@ -67,7 +68,7 @@ final class ImportCommand implements Command {
         if (answer == null) {
             throw question;
         }
-        return switch (answer.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (answer.toLowerCase(Locale.ROOT)) {
             case "moved", "move", "m" -> ImportAnswer.MOVED;
             case "copied", "copy", "c" -> ImportAnswer.COPIED;
             default -> throw new UsageException("\"" + answer + "\": answer moved or copied");

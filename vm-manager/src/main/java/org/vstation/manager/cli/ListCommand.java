@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.vstation.manager.config.NicConfig;
+import org.vstation.manager.library.MovedOrCopiedException;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
 import org.vstation.manager.mac.MacRegistry;
@@ -111,18 +112,22 @@ final class ListCommand implements Command {
             if (!entry.isReadable()) {
                 context.err().println("error: " + entry.errorMessage());
             } else if (entry.relocation() == VmEntry.Relocation.MOVED_OR_COPIED) {
-                context.err().println("warning: " + new org.vstation.manager.library.MovedOrCopiedException(
-                        entry.name(), entry.folder(), java.nio.file.Path.of(entry.config().location)).getMessage());
+                context.err().println("warning: " + new MovedOrCopiedException(entry.name(), entry.folder(),
+                        entry.savedLocation()).getMessage());
             }
             for (String problem : entry.problems()) {
                 context.err().println("warning: " + entry.name() + ": " + problem);
             }
         }
         for (MacRegistry.Duplicate duplicate : library.duplicateMacs()) {
-            MacRegistry.Owner last = duplicate.owners().getLast();
+            boolean awaitsAnswer = duplicate.owners().stream().anyMatch(owner -> entries.stream().anyMatch(
+                    entry -> entry.folder().equals(owner.vmFolder())
+                            && entry.relocation() == VmEntry.Relocation.MOVED_OR_COPIED));
             context.err().println("warning: MAC " + duplicate.address() + " is used by "
-                    + library.describeOwners(duplicate.address()) + "; give one a new address with: vstation mac "
-                    + last.vmFolder() + " --regenerate");
+                    + library.describeOwners(duplicate.address()) + (awaitsAnswer
+                    ? "; answering \"copied\" above gives the copy a new one"
+                    : "; give one a new address with: vstation mac " + duplicate.owners().getLast().vmName()
+                    + " --regenerate"));
         }
     }
 }

@@ -3,6 +3,7 @@ package org.vstation.manager.cli;
 import java.util.List;
 import java.util.Set;
 import org.vstation.manager.config.NicConfig;
+import org.vstation.manager.library.LibraryException;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.mac.MacAddress;
 
@@ -33,7 +34,7 @@ final class MacCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of("--set", "--adapter"), Set.of("--regenerate"));
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         int adapter = parsed.intValue("--adapter", 0);
         if (parsed.has("--regenerate") && parsed.has("--set")) {
             throw new UsageException("--regenerate, --set: give one of them");
@@ -61,7 +62,7 @@ final class MacCommand implements Command {
             context.out().println(saved.name() + " adapter " + adapter + ": " + saved.config().network.get(adapter).mac);
         } else {
             if (!entry.isReadable()) {
-                throw new org.vstation.manager.library.LibraryException(entry.errorMessage());
+                throw new LibraryException(entry.errorMessage());
             }
             List<NicConfig> network = entry.config().network;
             for (int i = 0; i < network.size(); i++) {

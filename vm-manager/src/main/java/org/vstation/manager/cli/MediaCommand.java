@@ -33,7 +33,7 @@ final class MediaCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of("--insert"), Set.of("--eject"));
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         if (parsed.has("--insert") == parsed.has("--eject")) {
             throw new UsageException("--insert, --eject: give one of them");
         }

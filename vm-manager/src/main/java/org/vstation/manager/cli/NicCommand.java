@@ -34,7 +34,7 @@ final class NicCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of("--mode", "--bridge", "--adapter"), Set.of());
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         if (parsed.value("--mode") == null) {
             throw new UsageException("--mode: missing");
         }
@@ -57,8 +57,9 @@ final class NicCommand implements Command {
             return config;
         });
         NicConfig nic = saved.config().network.get(adapter);
-        String change = "adapter " + adapter + " mode " + previous.id() + " -> " + nic.mode.id()
-                + (nic.mode == NicMode.BRIDGED ? " (" + nic.bridgeInterface + ")" : "");
+        String change = "adapter " + adapter + " mode "
+                + (previous == nic.mode ? nic.mode.id() + " (unchanged)" : previous.id() + " -> " + nic.mode.id())
+                + (nic.mode == NicMode.BRIDGED ? ", bridged to " + nic.bridgeInterface : "");
         new VmLog(saved.folder()).nic(change);
         context.out().println(saved.name() + " " + change);
         return VStationCli.EXIT_OK;

@@ -25,7 +25,7 @@ final class RenameCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         List<String> names = Arguments.parse(name(), args, Set.of(), Set.of()).expectPositional("OLD", "NEW");
-        VmEntry renamed = context.library().rename(context.library().find(names.get(0)), names.get(1));
+        VmEntry renamed = context.library().rename(context.findVm(names.get(0)), names.get(1));
         context.out().println("Renamed " + names.get(0) + " to " + renamed.name() + " (" + renamed.folder() + ")");
         return VStationCli.EXIT_OK;
     }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.vstation.manager.config.DiskConfig;
 import org.vstation.manager.config.NicConfig;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.config.SerialMode;
@@ -16,9 +15,12 @@ import org.vstation.manager.library.VmLog;
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
  * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
- * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
- * --timeout, --screenshot...) follow and win over the generated ones.
+ * ({@code --memory --iso --disk --nic --serial}); the user's extra options (--until, --timeout,
+ * --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
+ *
+ * <p>The runner takes one disk and no MAC address or bridge interface yet (it has no network
+ * card to give them to); when its options grow, {@link #runnerOptions} passes them here.
  */
 final class RunCommand implements Command {
 
@@ -39,7 +41,7 @@ final class RunCommand implements Command {
         return """
                 usage: vstation run NAME --headless [runner options]
                        vstation run --headless [runner options]
-                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic, --mac and
+                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic and
                   --serial options; runner options given here (--until TEXT, --timeout SECONDS,
                   --screenshot FILE...) are passed on and replace generated ones of the same name.
                   The VM is locked while it runs: a second run, or an edit, is refused.""";
@@ -58,13 +60,17 @@ final class RunCommand implements Command {
             throw new UsageException(HEADLESS + ": missing; the console window comes with the desktop UI,"
                     + " until then VMs run headless");
         }
-        VmEntry entry = context.library().find(args.getFirst());
+        VmEntry entry = context.findVm(args.getFirst());
         try (VmLock lock = context.library().lockForRun(entry)) {
             if (lock.clearedStaleHolder() != null) {
                 context.err().println("note: cleared a stale lock of " + entry.name() + " ("
                         + lock.clearedStaleHolder().describe() + "; that process is gone)");
             }
             List<String> options = runnerOptions(entry, extra);
+            if (entry.config().disks.size() > 1) {
+                context.err().println("note: the runner attaches one disk; " + (entry.config().disks.size() - 1)
+                        + " more of " + entry.name() + " stay detached");
+            }
             VmLog log = new VmLog(entry.folder());
             log.power("power on (headless): " + String.join(" ", options));
             int exitCode;
@@ -94,20 +100,11 @@ final class RunCommand implements Command {
         if (config.cdrom.iso != null && config.cdrom.connectAtPowerOn) {
             add(options, given, "--iso", VmConfig.resolve(entry.folder(), config.cdrom.iso).toString());
         }
-        if (!given.contains("--disk")) {
-            for (DiskConfig disk : config.disks) {
-                options.add("--disk");
-                options.add(VmConfig.resolve(entry.folder(), disk.path).toString());
-            }
+        if (!config.disks.isEmpty()) {
+            add(options, given, "--disk", VmConfig.resolve(entry.folder(), config.disks.getFirst().path).toString());
         }
         NicConfig nic = config.network.stream().filter(adapter -> adapter.present).findFirst().orElse(null);
         add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
-        if (nic != null) {
-            add(options, given, "--mac", nic.mac.toString());
-            if (nic.mode == NicMode.BRIDGED) {
-                add(options, given, "--bridge", nic.bridgeInterface);
-            }
-        }
         if (config.serial.mode == SerialMode.FILE) {
             add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());
         }

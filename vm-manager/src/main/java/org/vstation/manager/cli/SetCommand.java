@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.vstation.manager.config.ConfigStore;
 import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.LibraryException;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLog;
 
@@ -35,7 +36,8 @@ final class SetCommand implements Command {
             "location", "VStation records the folder itself",
             "formatVersion", "VStation writes the format version itself",
             "mac", "use: vstation mac NAME --set ADDR | --regenerate",
-            "macGenerated", "use: vstation mac NAME --set ADDR | --regenerate");
+            "macGenerated", "use: vstation mac NAME --set ADDR | --regenerate",
+            "sizeBytes", "the size is the image file's; VStation cannot resize disk images yet");
 
     private static final String SERIAL = "serial";
     private static final Set<String> PATH_FIELDS = Set.of("cdrom.iso");
@@ -71,9 +73,9 @@ final class SetCommand implements Command {
         if (args.size() < 2) {
             throw new UsageException(args.isEmpty() ? "NAME: missing" : "key=value: missing");
         }
-        VmEntry entry = context.library().find(args.getFirst());
+        VmEntry entry = context.findVm(args.getFirst());
         if (!entry.isReadable()) {
-            throw new org.vstation.manager.library.LibraryException(entry.errorMessage());
+            throw new LibraryException(entry.errorMessage());
         }
         ObjectNode tree = (ObjectNode) ConfigStore.toTree(entry.config());
         List<String> assignments = args.subList(1, args.size());

@@ -1,6 +1,7 @@
 package org.vstation.manager.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ import org.vstation.manager.config.NicConfig;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.config.SerialMode;
 import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.LibraryException;
 import org.vstation.manager.library.VmEntry;
 
 /** {@code vstation show NAME}: every setting of one VM. */
@@ -37,9 +39,9 @@ final class ShowCommand implements Command {
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
         Arguments parsed = Arguments.parse(name(), args, Set.of(), Set.of("--json"));
-        VmEntry entry = context.library().find(parsed.expectPositional("NAME").getFirst());
+        VmEntry entry = context.findVm(parsed.expectPositional("NAME").getFirst());
         if (!entry.isReadable()) {
-            throw new org.vstation.manager.library.LibraryException(entry.errorMessage());
+            throw new LibraryException(entry.errorMessage());
         }
         if (parsed.has("--json")) {
             ObjectNode vm = Json.MAPPER.createObjectNode();
@@ -58,7 +60,7 @@ final class ShowCommand implements Command {
         return VStationCli.EXIT_OK;
     }
 
-    private static void print(VmEntry entry, PrintStream out) throws java.io.IOException {
+    private static void print(VmEntry entry, PrintStream out) throws IOException {
         VmConfig config = entry.config();
         line(out, "name", config.name);
         line(out, "uuid", config.uuid.toString());

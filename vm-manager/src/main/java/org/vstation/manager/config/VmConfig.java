@@ -8,6 +8,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -58,7 +59,7 @@ public final class VmConfig extends ConfigSection {
 
     /** A path as stored in the config (relative to the VM folder, or absolute) made absolute. */
     public static Path resolve(Path vmFolder, String storedPath) {
-        Path path = Path.of(storedPath);
+        Path path = vmFolder.getFileSystem().getPath(storedPath);
         return path.isAbsolute() ? path.normalize() : vmFolder.resolve(path).toAbsolutePath().normalize();
     }
 
@@ -84,51 +85,51 @@ public final class VmConfig extends ConfigSection {
         if (formatVersion < 1) {
             throw ConfigException.field("formatVersion", formatVersion + " is not a format version (1 or higher)");
         }
-        require(uuid, "uuid", "a UUID like 123e4567-e89b-12d3-a456-426614174000");
-        require(name, "name", "a name");
+        require(uuid, "uuid", () -> "a UUID like 123e4567-e89b-12d3-a456-426614174000");
+        require(name, "name", () -> "a name");
         if (!isValidName(name)) {
             throw ConfigException.field("name", "\"" + name + "\" is not a valid name"
                     + " (1 to 64 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit)");
         }
-        require(guestOs, "guestOs", "one of " + ConfigValue.allowed(GuestOs.class));
+        require(guestOs, "guestOs", () -> "one of " + ConfigValue.allowed(GuestOs.class));
         inRange("memoryMb", memoryMb, MIN_MEMORY_MB, MAX_MEMORY_MB);
         validateBootOrder();
-        require(disks, "disks", "a list (may be empty)");
+        require(disks, "disks", () -> "a list (may be empty)");
         if (disks.size() > MAX_DISKS) {
             throw ConfigException.field("disks", disks.size() + " disks; at most " + MAX_DISKS + " are allowed");
         }
         for (int i = 0; i < disks.size(); i++) {
             validateDisk("disks[" + i + "]", disks.get(i));
         }
-        require(cdrom, "cdrom", "an object");
+        require(cdrom, "cdrom", () -> "an object");
         if (cdrom.iso != null && cdrom.iso.isBlank()) {
             throw ConfigException.field("cdrom.iso", "empty path; use null for an empty drive");
         }
-        require(network, "network", "a list (may be empty)");
+        require(network, "network", () -> "a list (may be empty)");
         if (network.size() > MAX_ADAPTERS) {
             throw ConfigException.field("network", network.size() + " adapters; at most " + MAX_ADAPTERS + " are allowed");
         }
         for (int i = 0; i < network.size(); i++) {
             validateNic("network[" + i + "]", network.get(i));
         }
-        require(display, "display", "an object");
+        require(display, "display", () -> "an object");
         inRange("display.videoMemoryMb", display.videoMemoryMb, MIN_VIDEO_MEMORY_MB, MAX_VIDEO_MEMORY_MB);
-        require(serial, "serial", "an object");
-        require(serial.mode, "serial.mode", "one of " + ConfigValue.allowed(SerialMode.class));
+        require(serial, "serial", () -> "an object");
+        require(serial.mode, "serial.mode", () -> "one of " + ConfigValue.allowed(SerialMode.class));
         if (serial.mode == SerialMode.FILE && (serial.path == null || serial.path.isBlank())) {
             throw ConfigException.field("serial.path", "missing; mode \"file\" needs the file to write to");
         }
     }
 
     private void validateBootOrder() throws ConfigException {
-        require(bootOrder, "bootOrder", "a list of " + ConfigValue.allowed(BootDevice.class));
+        require(bootOrder, "bootOrder", () -> "a list of " + ConfigValue.allowed(BootDevice.class));
         if (bootOrder.isEmpty()) {
             throw ConfigException.field("bootOrder", "empty; list one or more of " + ConfigValue.allowed(BootDevice.class));
         }
         Set<BootDevice> seen = EnumSet.noneOf(BootDevice.class);
         for (int i = 0; i < bootOrder.size(); i++) {
             BootDevice device = bootOrder.get(i);
-            require(device, "bootOrder[" + i + "]", "one of " + ConfigValue.allowed(BootDevice.class));
+            require(device, "bootOrder[" + i + "]", () -> "one of " + ConfigValue.allowed(BootDevice.class));
             if (!seen.add(device)) {
                 throw ConfigException.field("bootOrder[" + i + "]", "\"" + device.id() + "\" is listed twice");
             }
@@ -136,7 +137,7 @@ public final class VmConfig extends ConfigSection {
     }
 
     private static void validateDisk(String field, DiskConfig disk) throws ConfigException {
-        require(disk, field, "an object");
+        require(disk, field, () -> "an object");
         if (disk.path == null || disk.path.isBlank()) {
             throw ConfigException.field(field + ".path", "missing; a disk needs its image file");
         }
@@ -144,27 +145,28 @@ public final class VmConfig extends ConfigSection {
             throw ConfigException.field(field + ".sizeBytes",
                     disk.sizeBytes + " is not a disk size (a positive multiple of " + SECTOR_SIZE + " bytes)");
         }
-        require(disk.format, field + ".format", "one of " + ConfigValue.allowed(DiskFormat.class));
+        require(disk.format, field + ".format", () -> "one of " + ConfigValue.allowed(DiskFormat.class));
     }
 
     private static void validateNic(String field, NicConfig nic) throws ConfigException {
-        require(nic, field, "an object");
-        require(nic.model, field + ".model", "one of " + ConfigValue.allowed(NicModel.class));
-        require(nic.mode, field + ".mode", "one of " + ConfigValue.allowed(NicMode.class));
+        require(nic, field, () -> "an object");
+        require(nic.model, field + ".model", () -> "one of " + ConfigValue.allowed(NicModel.class));
+        require(nic.mode, field + ".mode", () -> "one of " + ConfigValue.allowed(NicMode.class));
         if (nic.mode == NicMode.BRIDGED && (nic.bridgeInterface == null || nic.bridgeInterface.isBlank())) {
             throw ConfigException.field(field + ".bridgeInterface",
                     "missing; mode \"bridged\" needs the host interface to join (e.g. eth0)");
         }
-        require(nic.mac, field + ".mac", "a MAC address like 02:56:53:00:00:01");
+        require(nic.mac, field + ".mac", () -> "a MAC address like 02:56:53:00:00:01");
         if (nic.mac.isMulticast()) {
             throw ConfigException.field(field + ".mac", nic.mac + " is a multicast address;"
                     + " an adapter needs a unicast address (even first octet)");
         }
     }
 
-    private static void require(Object value, String field, String expected) throws ConfigException {
+    /** The expected text is built only for the error: validation runs for every VM of a large library. */
+    private static void require(Object value, String field, Supplier<String> expected) throws ConfigException {
         if (value == null) {
-            throw ConfigException.field(field, "missing; expected " + expected);
+            throw ConfigException.field(field, "missing; expected " + expected.get());
         }
     }
 

@@ -36,6 +36,11 @@ public record VmEntry(Path folder, Path configFile, VmConfig config, ConfigExcep
         return config != null ? config.name : folder.getFileName().toString();
     }
 
+    /** Where the config says it was last saved; null when it does not say. */
+    public Path savedLocation() {
+        return config == null || config.location == null ? null : folder.getFileSystem().getPath(config.location);
+    }
+
     /** The first reason this VM cannot be read, or null. */
     public String errorMessage() {
         return error == null ? null : error.getMessage();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
@@ -19,12 +20,15 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.vstation.manager.config.AtomicFile;
 import org.vstation.manager.config.ConfigException;
@@ -43,7 +47,7 @@ import org.vstation.manager.mac.MacRegistry;
  *
  * <p>Changes that touch more than one VM (names, MAC addresses, the registered list) run under a
  * library-wide OS lock and start by rereading the library if another process changed it since
- * (a generation number in {@code library.json}), so two commands run at once never hand out the
+ * (a generation number kept in the lock file), so two commands run at once never hand out the
  * same name or address. Changes to one VM also hold that VM's {@link VmLock}.
  */
 public final class VmLibrary {
@@ -56,12 +60,18 @@ public final class VmLibrary {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     /** The contents of library.json. */
-    record Index(int formatVersion, long generation, List<String> registered) {
+    record Index(int formatVersion, List<String> registered) {
     }
 
     /** What an import did, for the user: a note on the moved/copied decision and any duplicate addresses. */
     public record ImportResult(VmEntry entry, String note, List<MacRegistry.Duplicate> duplicates) {
     }
+
+    /**
+     * OS file locks belong to the process: a second library object on the same folder in this JVM
+     * (a window and a background task) would get OverlappingFileLockException, so threads queue here first.
+     */
+    private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
     @FunctionalInterface
     private interface Change<T> {
@@ -71,6 +81,8 @@ public final class VmLibrary {
     private final Path root;
     private final boolean sync;
     private final Map<Path, VmEntry> entries = new TreeMap<>();
+    /** Readable VMs by name; a name has several folders only when a folder was copied by hand. */
+    private final Map<String, List<Path>> foldersByName = new HashMap<>();
     private final List<Path> registered = new ArrayList<>();
     private MacRegistry macs = new MacRegistry();
     private long generation = -1;
@@ -101,7 +113,7 @@ public final class VmLibrary {
         Path absolute = root.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         VmLibrary library = new VmLibrary(absolute, sync);
-        library.rescan(library.readIndex());
+        library.rescan(library.readIndex(), -1);
         return library;
     }
 
@@ -121,12 +133,7 @@ public final class VmLibrary {
 
     /** The VM with this name (or, failing that, this folder name or absolute folder path). */
     public synchronized VmEntry find(String nameOrFolder) throws LibraryException {
-        List<VmEntry> named = new ArrayList<>();
-        for (VmEntry entry : entries.values()) {
-            if (entry.isReadable() && entry.config().name.equals(nameOrFolder)) {
-                named.add(entry);
-            }
-        }
+        List<VmEntry> named = foldersByName.getOrDefault(nameOrFolder, List.of()).stream().map(entries::get).toList();
         if (named.size() == 1) {
             return named.getFirst();
         }
@@ -182,7 +189,8 @@ public final class VmLibrary {
                 }
                 writeConfig(folder.resolve(VmConfig.fileName(config.name)), config);
                 new VmLog(folder).config("created with " + config.memoryMb + " MB, NIC " + nic.mode.id() + " " + nic.mac);
-                return store(readEntry(folder));
+                return store(new VmEntry(folder, folder.resolve(VmConfig.fileName(config.name)), config, null,
+                        problems(folder, config), VmEntry.Relocation.IN_PLACE));
             } catch (IOException | LibraryException | RuntimeException e) {
                 deleteTree(folder);
                 throw e;
@@ -198,7 +206,7 @@ public final class VmLibrary {
     public VmEntry update(VmEntry vm, UnaryOperator<VmConfig> edit) throws IOException, LibraryException {
         return change(() -> {
             VmEntry current = requireSettled(vm);
-            try (VmLock lock = VmLock.acquire(current.folder(), current.name(), "edit")) {
+            try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "edit")) {
                 VmConfig edited = edit.apply(ConfigStore.copy(current.config()));
                 if (!edited.name.equals(current.config().name) || !edited.uuid.equals(current.config().uuid)) {
                     throw new LibraryException("use rename to change the name; the UUID cannot be changed");
@@ -222,7 +230,7 @@ public final class VmLibrary {
         return change(() -> {
             VmEntry current = requireSettled(vm);
             NicConfig nic = adapter(current, adapterIndex);
-            try (VmLock lock = VmLock.acquire(current.folder(), current.name(), "edit")) {
+            try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "edit")) {
                 VmConfig edited = ConfigStore.copy(current.config());
                 MacAddress previous = nic.mac;
                 NicConfig target = edited.network.get(adapterIndex);
@@ -247,7 +255,7 @@ public final class VmLibrary {
             if (macs.usedByOther(address, current.folder(), adapterIndex)) {
                 throw new LibraryException(address + " is already used by " + describeOwners(address));
             }
-            try (VmLock lock = VmLock.acquire(current.folder(), current.name(), "edit")) {
+            try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "edit")) {
                 VmConfig edited = ConfigStore.copy(current.config());
                 NicConfig target = edited.network.get(adapterIndex);
                 MacAddress previous = target.mac;
@@ -273,7 +281,7 @@ public final class VmLibrary {
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw new LibraryException("the folder " + target + " already exists; choose another name");
             }
-            try (VmLock lock = VmLock.acquire(current.folder(), current.name(), "clone")) {
+            try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "clone")) {
                 Files.createDirectory(target);
                 try {
                     copyFolder(current.folder(), target, current.configFile());
@@ -318,7 +326,7 @@ public final class VmLibrary {
             if (moveFolder && Files.exists(newFolder, LinkOption.NOFOLLOW_LINKS)) {
                 throw new LibraryException("the folder " + newFolder + " already exists; choose another name");
             }
-            try (VmLock lock = VmLock.acquire(folder, current.name(), "rename")) {
+            try (VmLock _ = VmLock.acquire(folder, current.name(), "rename")) {
                 if (moveFolder) {
                     Files.move(folder, newFolder, StandardCopyOption.ATOMIC_MOVE);
                 }
@@ -362,7 +370,7 @@ public final class VmLibrary {
                         + " it is only unregistered");
             }
             if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
-                try (VmLock lock = VmLock.acquire(folder, current.name(), "delete")) {
+                try (VmLock _ = VmLock.acquire(folder, current.name(), "delete")) {
                     deleteContents(folder);
                 }
                 Files.deleteIfExists(folder.resolve(VmLock.FILE_NAME));
@@ -392,17 +400,21 @@ public final class VmLibrary {
             if (!found.isReadable()) {
                 throw new LibraryException(found.errorMessage());
             }
+            if (entries.containsKey(folder) && found.relocation() == VmEntry.Relocation.IN_PLACE
+                    && (newName == null || newName.equals(found.config().name))) {
+                return new ImportResult(store(found), "already in the library", List.of());
+            }
             String name = newName != null ? newName : found.config().name;
             requireFreeName(name, folder);
             ImportAnswer decided = answer;
             if (found.relocation() == VmEntry.Relocation.MOVED_OR_COPIED && decided == null) {
-                throw new MovedOrCopiedException(found.config().name, folder, Path.of(found.config().location));
+                throw new MovedOrCopiedException(found.config().name, folder, found.savedLocation());
             }
             if (decided == null) {
                 decided = ImportAnswer.MOVED;
             }
             String note;
-            try (VmLock lock = VmLock.acquire(folder, found.name(), "import")) {
+            try (VmLock _ = VmLock.acquire(folder, found.name(), "import")) {
                 VmConfig config = ConfigStore.copy(found.config());
                 config.name = name;
                 config.location = folder.toString();
@@ -465,28 +477,45 @@ public final class VmLibrary {
         return text.toString();
     }
 
+    /**
+     * Runs a change under the library lock. The lock file holds a generation number that every
+     * change increments: when it is not the one this object last saw, another process changed the
+     * library and it is read again first.
+     */
     private synchronized <T> T change(Change<T> body) throws IOException, LibraryException {
+        ReentrantLock inThisJvm = JVM_LOCKS.computeIfAbsent(root, folder -> new ReentrantLock());
+        inThisJvm.lock();
         try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-             FileLock lock = channel.lock()) {
-            Index index = readIndex();
-            if (index.generation() != generation) {
-                rescan(index);
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+             FileLock _ = channel.lock()) {
+            ByteBuffer stored = ByteBuffer.allocate(Long.BYTES);
+            long current = channel.read(stored, 0) == Long.BYTES ? stored.flip().getLong() : 0;
+            if (current != generation) {
+                rescan(readIndex(), current);
             }
+            List<Path> registeredBefore = List.copyOf(registered);
             T result = body.apply();
-            generation = index.generation() + 1;
-            writeIndex(new Index(1, generation, registered.stream().map(Path::toString).toList()));
+            if (!registered.equals(registeredBefore)) {
+                writeIndex(new Index(1, registered.stream().map(Path::toString).toList()));
+            }
+            generation = current + 1;
+            channel.write(ByteBuffer.allocate(Long.BYTES).putLong(0, generation), 0);
+            if (sync) {
+                channel.force(false);
+            }
             return result;
+        } finally {
+            inThisJvm.unlock();
         }
     }
 
     private Index readIndex() throws IOException {
         Path file = root.resolve(INDEX_FILE);
         try {
-            Index index = INDEX_MAPPER.readValue(file.toFile(), Index.class);
-            return index.registered() == null ? new Index(index.formatVersion(), index.generation(), List.of()) : index;
-        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            return new Index(1, 0, List.of());
+            Index index = INDEX_MAPPER.readValue(Files.readAllBytes(file), Index.class);
+            return index.registered() == null ? new Index(index.formatVersion(), List.of()) : index;
+        } catch (NoSuchFileException e) {
+            return new Index(1, List.of());
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": not valid JSON; it lists VM folders registered with import"
                     + " and can be rebuilt by importing them again (" + e.getOriginalMessage() + ")", e);
@@ -498,8 +527,9 @@ public final class VmLibrary {
                 sync);
     }
 
-    private void rescan(Index index) throws IOException {
+    private void rescan(Index index, long seenGeneration) throws IOException {
         entries.clear();
+        foldersByName.clear();
         registered.clear();
         macs = new MacRegistry();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
@@ -511,17 +541,18 @@ public final class VmLibrary {
             }
         }
         for (String folder : index.registered()) {
-            Path path = Path.of(folder);
+            Path path = root.getFileSystem().getPath(folder);
             registered.add(path);
             store(readEntry(path));
         }
-        generation = index.generation();
+        generation = seenGeneration;
     }
 
     private VmEntry store(VmEntry entry) {
         forget(entry.folder());
         entries.put(entry.folder(), entry);
         if (entry.isReadable()) {
+            foldersByName.computeIfAbsent(entry.config().name, name -> new ArrayList<>(1)).add(entry.folder());
             List<NicConfig> network = entry.config().network;
             for (int i = 0; i < network.size(); i++) {
                 macs.register(network.get(i).mac, new MacRegistry.Owner(entry.folder(), entry.config().name, i));
@@ -531,8 +562,16 @@ public final class VmLibrary {
     }
 
     private void forget(Path folder) {
-        if (entries.remove(folder) != null) {
+        VmEntry forgotten = entries.remove(folder);
+        if (forgotten != null) {
             macs.unregister(folder);
+            if (forgotten.isReadable()) {
+                List<Path> folders = foldersByName.get(forgotten.config().name);
+                folders.remove(folder);
+                if (folders.isEmpty()) {
+                    foldersByName.remove(forgotten.config().name);
+                }
+            }
         }
     }
 
@@ -612,10 +651,10 @@ public final class VmLibrary {
      * (same UUID): the folder was copied, or moved and restored from a backup; only the user knows.
      */
     private static VmEntry.Relocation relocation(Path folder, VmConfig config) throws IOException {
-        if (config.location == null || Path.of(config.location).equals(folder)) {
+        Path previous = config.location == null ? folder : folder.getFileSystem().getPath(config.location);
+        if (previous.equals(folder)) {
             return VmEntry.Relocation.IN_PLACE;
         }
-        Path previous = Path.of(config.location);
         if (Files.isDirectory(previous)) {
             for (Path other : configFiles(previous)) {
                 try {
@@ -639,7 +678,7 @@ public final class VmLibrary {
             throw new LibraryException(current.errorMessage());
         }
         if (current.relocation() == VmEntry.Relocation.MOVED_OR_COPIED) {
-            throw new MovedOrCopiedException(current.name(), current.folder(), Path.of(current.config().location));
+            throw new MovedOrCopiedException(current.name(), current.folder(), current.savedLocation());
         }
         return current;
     }
@@ -675,9 +714,9 @@ public final class VmLibrary {
     }
 
     private void requireFreeName(String name, Path exceptFolder) throws LibraryException {
-        for (VmEntry entry : entries.values()) {
-            if (entry.isReadable() && entry.config().name.equals(name) && !entry.folder().equals(exceptFolder)) {
-                throw new LibraryException("a VM named \"" + name + "\" already exists (" + entry.folder() + ")");
+        for (Path folder : foldersByName.getOrDefault(name, List.of())) {
+            if (!folder.equals(exceptFolder)) {
+                throw new LibraryException("a VM named \"" + name + "\" already exists (" + folder + ")");
             }
         }
     }

@@ -22,15 +22,26 @@ public final class MacRegistry {
     }
 
     private final Map<MacAddress, List<Owner>> owners = new HashMap<>();
+    private final Map<Path, List<MacAddress>> addressesByFolder = new HashMap<>();
 
     public synchronized void register(MacAddress address, Owner owner) {
         owners.computeIfAbsent(address, key -> new ArrayList<>(1)).add(owner);
+        addressesByFolder.computeIfAbsent(owner.vmFolder(), key -> new ArrayList<>(1)).add(address);
     }
 
     /** Forgets every adapter of the VM in this folder. */
     public synchronized void unregister(Path vmFolder) {
-        owners.values().forEach(list -> list.removeIf(owner -> owner.vmFolder().equals(vmFolder)));
-        owners.values().removeIf(List::isEmpty);
+        List<MacAddress> addresses = addressesByFolder.remove(vmFolder);
+        if (addresses == null) {
+            return;
+        }
+        for (MacAddress address : addresses) {
+            List<Owner> users = owners.get(address);
+            users.removeIf(owner -> owner.vmFolder().equals(vmFolder));
+            if (users.isEmpty()) {
+                owners.remove(address);
+            }
+        }
     }
 
     /** Whether an adapter other than (vmFolder, adapterIndex) uses this address. */

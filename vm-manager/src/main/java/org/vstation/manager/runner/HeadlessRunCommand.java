@@ -60,9 +60,6 @@ public final class HeadlessRunCommand {
 
     static int run(RunOptions options, PrintStream out, PrintStream err)
             throws UsageException, IOException, InterruptedException {
-        for (String missing : notYetEmulated(options)) {
-            err.println("vstation run: warning: " + missing);
-        }
         Machine machine = VmLauncher.build("headless", options);
         TextWatch serialWatch = new TextWatch(options.until());
         TextWatch debugWatch = new TextWatch(options.until());
@@ -100,12 +97,6 @@ public final class HeadlessRunCommand {
             }
             return EXIT_OK;
         }
-    }
-
-    private static List<String> notYetEmulated(RunOptions options) {
-        java.util.ArrayList<String> notes = new java.util.ArrayList<>();
-        if (!options.nicMode().equals("none")) notes.add("the network adapter is not emulated yet; --nic " + options.nicMode() + " has no effect");
-        return notes;
     }
 
     private static OutputStream sink(Path file, boolean toStdout, PrintStream out) throws IOException {

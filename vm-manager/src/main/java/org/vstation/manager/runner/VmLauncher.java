@@ -6,11 +6,17 @@ import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
+import java.util.UUID;
+import org.vstation.devices.net.NetworkBackend;
 import org.vstation.devices.storage.BlockImage;
 import org.vstation.devices.storage.ImageException;
 import org.vstation.devices.storage.IsoImage;
 import org.vstation.devices.storage.RawDiskImage;
 import org.vstation.manager.images.FirmwareCache;
+import org.vstation.manager.mac.MacAddress;
+import org.vstation.manager.mac.MacGenerator;
+import org.vstation.manager.net.BridgedNetworkException;
+import org.vstation.manager.net.NetworkBackends;
 
 /**
  * Turns run options into a powered-off {@link Machine}, reading and checking
@@ -29,6 +35,7 @@ public final class VmLauncher {
                 .vgaBiosImage(readVgaBios(options.bios()));
         BlockImage disk = null;
         BlockImage iso = null;
+        NetworkBackend network = null;
         try {
             if (options.disk() != null) {
                 disk = RawDiskImage.open(options.disk());
@@ -37,13 +44,32 @@ public final class VmLauncher {
                 iso = IsoImage.open(options.iso());
             }
             config.diskImage(disk).cdromImage(iso);
-            return new Machine(name, config, X86Cpu::new);
+            // The network adapter: an RTL8139 unless --nic none, with its backend per mode (manager.net).
+            if (!options.nicMode().equals("none")) {
+                network = NetworkBackends.create(options.nicMode(),
+                        NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface()));
+                config.nicMac(macBytes(options.macAddress() != null
+                        ? MacAddress.parse(options.macAddress())
+                        : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
+            }
+            Machine machine = new Machine(name, config, X86Cpu::new);
+            if (network != null) {
+                machine.switchNetwork(network);
+            }
+            return machine;
         } catch (ImageException e) {
             closeQuietly(disk);
             throw new UsageException(e.getMessage());
+        } catch (BridgedNetworkException e) {
+            closeQuietly(disk);
+            closeQuietly(iso);
+            throw new UsageException("--nic bridged: " + e.getMessage());
         } catch (RuntimeException e) {
             closeQuietly(disk);
             closeQuietly(iso);
+            if (network != null) {
+                network.close();
+            }
             throw e;
         }
     }
@@ -56,6 +82,14 @@ public final class VmLauncher {
                 // reporting the error that made us give up matters more
             }
         }
+    }
+
+    private static byte[] macBytes(MacAddress mac) {
+        byte[] bytes = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            bytes[i] = (byte) mac.octet(i);
+        }
+        return bytes;
     }
 
     /** SeaVGABIOS, taken from beside the system BIOS (the firmware cache keeps them together). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -48,7 +49,7 @@ class FirmwareCacheTest {
     void sha256IsTheStandardDigest() {
         // FIPS 180-2, appendix B.1: SHA-256("abc").
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
-                FirmwareCache.sha256("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                FirmwareCache.sha256("abc".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test

@@ -26,9 +26,9 @@ import org.vstation.devices.vga.VideoMemory;
  * memory contents: absurd programming gives a blank or clamped picture.
  */
 public final class VgaRenderer {
-    /** Largest picture drawn; larger modes are clipped. */
-    public static final int MAX_WIDTH = BochsDispi.MAX_XRES;
-    public static final int MAX_HEIGHT = BochsDispi.MAX_YRES;
+    /** Largest picture drawn (16 MiB of pixels); larger modes are clipped. */
+    public static final int MAX_WIDTH = 2560;
+    public static final int MAX_HEIGHT = 1600;
 
     private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -125,7 +125,10 @@ public final class VgaRenderer {
                 : (gcMode & MODE_SHIFT_INTERLEAVE) != 0 ? Kind.INTERLEAVED
                 : Kind.PLANAR;
         int clocking = vga.sequencerRegister(SEQ_CLOCKING_MODE);
-        int characterWidth = kind == Kind.TEXT && (clocking & CLOCKING_8_DOT) == 0 ? 9 : 8;
+        boolean dotClockHalved = (clocking & CLOCKING_DOT_CLOCK_HALF) != 0;
+        // 40-column text is drawn 8 dots wide, doubled, whatever the 9-dot bit says: so QEMU's screendump
+        // shows it (640x400), and we match QEMU's picture.
+        int characterWidth = kind == Kind.TEXT && (clocking & CLOCKING_8_DOT) == 0 && !dotClockHalved ? 9 : 8;
         int characterClocks = vga.crtcRegister(CRTC_HORIZONTAL_DISPLAY_END) + 1;
         int maxScanLine = vga.crtcRegister(CRTC_MAX_SCAN_LINE);
         int rowHeight = (maxScanLine & 0x1F) + 1;
@@ -140,7 +143,7 @@ public final class VgaRenderer {
         int cgaSubstitution = ~crtcMode & 0x03; // bit 0: row scan 0 drives MA13; bit 1: row scan 1 drives MA14
         // The picture is the raster as the monitor sees it (as QEMU shows it too): one output pixel per dot
         // and one row per scan line, so 320x200 modes come out as 640x400 with each pixel doubled.
-        int dotRepeat = (clocking & CLOCKING_DOT_CLOCK_HALF) != 0 ? 2 : 1;
+        int dotRepeat = dotClockHalved ? 2 : 1;
         int width = characterClocks * characterWidth * dotRepeat;
         int height = displayLines;
         int startAddress = vga.crtcRegister(CRTC_START_ADDRESS_HIGH) << 8 | vga.crtcRegister(CRTC_START_ADDRESS_LOW);

@@ -1,0 +1,146 @@
+package org.vstation.cpu.fpu;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.vstation.fixtures.x87.X87Oracle;
+import org.vstation.fixtures.x87.X87Oracle.MemoryKind;
+import org.vstation.fixtures.x87.X87Oracle.Sample;
+
+/**
+ * Replays one oracle sample on an X87Fpu through the same instruction sequence the host ran (FNINIT, FLDCW,
+ * FLD m80 twice, the preset, FNCLEX, the instruction) and compares the outcome; collects mismatches per operation.
+ */
+final class OracleReplay {
+    private static final int EFLAGS_ARITHMETIC = 0x8D5;
+
+    private final X87Fpu fpu = new X87Fpu();
+    private final ArrayFpuContext context = new ArrayFpuContext();
+    private final int ulpTolerance;
+    final Map<String, Integer> mismatches = new TreeMap<>();
+    final Map<String, StringBuilder> examples = new TreeMap<>();
+    long replayed;
+
+    OracleReplay(int ulpTolerance) {
+        this.ulpTolerance = ulpTolerance;
+    }
+
+    void replay(Sample sample) {
+        replayed++;
+        fpu.execute(0xDB, 0xE3, context);
+        context.putShort(sample.controlWord());
+        fpu.execute(0xD9, 0x28, context);
+        if (sample.preset() == X87Oracle.PRESET_FULL) {
+            for (int i = 0; i < 6; i++) {
+                fpu.execute(0xD9, 0xEE, context);
+            }
+        }
+        context.put(sample.st1());
+        fpu.execute(0xDB, 0x28, context);
+        context.put(sample.st0());
+        fpu.execute(0xDB, 0x28, context);
+        if (sample.preset() == X87Oracle.PRESET_ST1_EMPTY) {
+            fpu.execute(0xDD, 0xC1, context);
+        } else if (sample.preset() == X87Oracle.PRESET_ST0_EMPTY) {
+            fpu.execute(0xDD, 0xC0, context);
+        }
+        if ((sample.conditions() & X87Oracle.CONDITIONS_PRESET) != 0) {
+            fpu.execute(0xD9, 0x30, context); // FNSTENV
+            int cc = sample.conditions();
+            int word = (context.readOperand(4, 2) & ~0x4700) | ((cc & 1) << 8) | ((cc & 2) << 8) | ((cc & 4) << 8)
+                    | ((cc & 8) << 11);
+            context.writeOperand(4, 2, word);
+            fpu.execute(0xD9, 0x20, context); // FLDENV
+        }
+        fpu.execute(0xDB, 0xE2, context);
+        context.eflags = sample.eflagsIn();
+        if (sample.operation().memoryOut() != MemoryKind.NONE) {
+            Arrays.fill(context.memory, 0, 32, (byte) 0xA5);
+        } else {
+            context.put(sample.memoryIn());
+        }
+        fpu.execute(sample.operation().opcode(), sample.operation().modrm(), context);
+        String problem = compare(sample);
+        if (problem != null) {
+            String name = sample.operation().name();
+            int count = mismatches.merge(name, 1, Integer::sum);
+            if (count <= 4) {
+                examples.computeIfAbsent(name, k -> new StringBuilder())
+                        .append("  ").append(problem).append("\n    host: ").append(sample).append('\n');
+            }
+        }
+    }
+
+    private String compare(Sample sample) {
+        int tags = fpu.tagWord();
+        int statusMask = ulpTolerance > 0 ? ~X87Fpu.SW_C1 : 0xFFFF;
+        StringBuilder problem = new StringBuilder();
+        if (fpu.controlWord() != sample.controlWordOut()) {
+            problem.append("cw %04x ".formatted(fpu.controlWord()));
+        }
+        if ((fpu.statusWord() & statusMask) != (sample.statusWordOut() & statusMask)) {
+            problem.append("sw %04x ".formatted(fpu.statusWord()));
+        }
+        if (tags != sample.tagWordOut()) {
+            problem.append("tw %04x ".formatted(tags));
+        }
+        ByteBuffer host = ByteBuffer.wrap(sample.registersOut()).order(ByteOrder.LITTLE_ENDIAN);
+        int top = (sample.statusWordOut() >> 11) & 7;
+        for (int i = 0; i < 3; i++) {
+            if (((sample.tagWordOut() >> (2 * ((top + i) & 7))) & 3) == 3 || fpu.isEmpty(i)) {
+                continue;
+            }
+            int hostSe = host.getShort(10 * i + 8) & 0xFFFF;
+            long hostSig = host.getLong(10 * i);
+            int se = fpu.registerSignExponent(i);
+            long sig = fpu.registerSignificand(i);
+            if (!close(se, sig, hostSe, hostSig)) {
+                problem.append("st%d %04x:%016x ".formatted(i, se, sig));
+            }
+        }
+        MemoryKind out = sample.operation().memoryOut();
+        if (out == MemoryKind.ENVIRONMENT) {
+            // Control, status and tag words with their upper halves, and the upper half of the FDP selector's
+            // dword; the pointers themselves are the host's addresses.
+            if (!Arrays.equals(context.memory, 0, 12, sample.memoryOut(), 0, 12)
+                    || !Arrays.equals(context.memory, 26, 28, sample.memoryOut(), 26, 28)) {
+                problem.append("env %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 28)));
+            }
+        } else if (out != MemoryKind.NONE && !Arrays.equals(context.memory, 0, 10, sample.memoryOut(), 0, 10)) {
+            problem.append("mem %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 10)));
+        }
+        if ((context.eflags & EFLAGS_ARITHMETIC) != (sample.eflagsOut() & EFLAGS_ARITHMETIC)) {
+            problem.append("eflags %03x ".formatted(context.eflags & EFLAGS_ARITHMETIC));
+        }
+        return problem.isEmpty() ? null : problem.toString();
+    }
+
+    private boolean close(int se, long sig, int hostSe, long hostSig) {
+        if (se == hostSe && sig == hostSig) {
+            return true;
+        }
+        if (ulpTolerance == 0 || ((se ^ hostSe) & 0x8000) != 0) {
+            return false;
+        }
+        return Math.abs(ordinal(se, sig) - ordinal(hostSe, hostSig)) <= ulpTolerance;
+    }
+
+    /** Finite values of one sign, numbered in order: one ulp apart means consecutive numbers. */
+    private static long ordinal(int se, long sig) {
+        int exponent = se & 0x7FFF;
+        if (exponent == 0 || sig >= 0) {
+            return sig; // denormal (exponent 1, integer bit clear)
+        }
+        return ((long) (exponent - 1) << 63) + sig; // the integer bit carries into the exponent's count
+    }
+
+    String report() {
+        StringBuilder text = new StringBuilder();
+        text.append(replayed).append(" replayed; mismatches: ").append(mismatches).append('\n');
+        examples.forEach((name, example) -> text.append(name).append(":\n").append(example));
+        return text.toString();
+    }
+}

@@ -1,0 +1,158 @@
+package org.vstation.manager.net;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.vstation.devices.net.FrameReceiver;
+import org.vstation.devices.net.NetworkBackend;
+
+/**
+ * A host-only network: a virtual Ethernet switch shared by the VMs of this
+ * host (one per name in this process), with a host-side endpoint on it.
+ *
+ * <p>The switch learns which port each source MAC is behind and sends a
+ * unicast frame only there; broadcasts, multicasts and unknown destinations
+ * are flooded to every other port. Forwarding happens on the sender's
+ * thread and never blocks: each port's receiver is a bounded queue.
+ *
+ * <p>The default subnet is 192.168.56.0/24. The host endpoint is 192.168.56.1:
+ * it answers ARP and ping, runs the DHCP server (pool .101-.199, no router and
+ * no DNS, since nothing lies beyond), and carries TCP and UDP to the ports
+ * listed with {@link #forwardHostPort} onto the same port of the host's
+ * loopback. Nothing else is reachable: there is no route out, and nothing
+ * outside reaches in.
+ */
+public final class HostOnlyNetwork {
+    public static final String DEFAULT_NAME = "vstation-hostonly";
+    public static final String DEFAULT_SUBNET = "192.168.56.0";
+    public static final byte[] HOST_MAC = {0x02, 0x56, 0x53, (byte) 0xFE, 0x01, 0x01};
+    private static final int LEASE_SECONDS = 86_400;
+    private static final Map<String, HostOnlyNetwork> NETWORKS = new ConcurrentHashMap<>();
+
+    private final String name;
+    private final int hostAddress;
+    private final Set<Integer> forwardedPorts = ConcurrentHashMap.newKeySet();
+    private final List<Port> ports = new CopyOnWriteArrayList<>();
+    private final Map<Long, Port> macTable = new ConcurrentHashMap<>();
+    private final UserModeGateway hostEndpoint;
+    private final Port hostPort;
+
+    /** A switch port: one VM's cable into the network (or the host endpoint's). */
+    public final class Port implements NetworkBackend {
+        private final String owner;
+        private volatile FrameReceiver receiver = frame -> false;
+        private volatile boolean closed;
+
+        private Port(String owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void transmit(byte[] frame, int length) {
+            if (!closed && length >= Frames.ETHERNET_HEADER) {
+                forward(this, Arrays.copyOf(frame, length));
+            }
+        }
+
+        @Override
+        public void attach(FrameReceiver receiver) {
+            this.receiver = receiver;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            ports.remove(this);
+            macTable.values().removeIf(port -> port == this);
+        }
+
+        boolean deliver(byte[] frame) {
+            return !closed && receiver.offer(frame);
+        }
+
+        @Override
+        public String toString() {
+            return name + " port of " + owner;
+        }
+    }
+
+    private HostOnlyNetwork(String name, String subnet) {
+        this.name = name;
+        int base = Frames.parseIp(subnet) & 0xFFFFFF00;
+        this.hostAddress = base + 1;
+        GatewayPolicy policy = (protocol, destination, port) ->
+                destination == hostAddress && forwardedPorts.contains(port)
+                        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
+                        : null;
+        hostEndpoint = new UserModeGateway(new GatewayConfig("hostonly-" + name, base, 24, hostAddress, 0, 0,
+                base + 101, 99, LEASE_SECONDS, HOST_MAC.clone(), policy, List.of(), 0));
+        hostPort = new Port("the host");
+        ports.add(hostPort);
+        hostPort.attach((frame) -> hostEndpoint.receiveFromGuest(frame, frame.length));
+        hostEndpoint.connect(frame -> {
+            forward(hostPort, frame);
+            return true;
+        });
+    }
+
+    /** The network called {@code name}, created on first use on the default subnet. */
+    public static HostOnlyNetwork named(String name) {
+        return NETWORKS.computeIfAbsent(name, n -> new HostOnlyNetwork(n, DEFAULT_SUBNET));
+    }
+
+    /** A separate network on its own /24 (for tests and a second private network); not registered by name. */
+    public static HostOnlyNetwork standalone(String name, String subnet) {
+        return new HostOnlyNetwork(name, subnet);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The host endpoint's address on the network (.1). */
+    public int hostAddress() {
+        return hostAddress;
+    }
+
+    public UserModeGateway hostEndpoint() {
+        return hostEndpoint;
+    }
+
+    /** Lets VMs reach the host's loopback port {@code port} at the host endpoint's address. */
+    public void forwardHostPort(int port) {
+        forwardedPorts.add(port);
+    }
+
+    /** Plugs a new VM cable into the switch. */
+    public Port connect(String owner) {
+        Port port = new Port(owner);
+        ports.add(port);
+        return port;
+    }
+
+    private void forward(Port from, byte[] frame) {
+        long source = DhcpServer.macKey(frame, 6);
+        if (!Frames.isGroup(frame, 6)) {
+            macTable.put(source, from);
+        }
+        if (!Frames.isGroup(frame, 0)) {
+            Port to = macTable.get(DhcpServer.macKey(frame, 0));
+            if (to != null && ports.contains(to)) {
+                if (to != from) {
+                    to.deliver(frame);
+                }
+                return;
+            }
+        }
+        for (Port port : ports) {
+            if (port != from) {
+                port.deliver(frame);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.vstation.manager.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.library.NewVm;
+import org.vstation.manager.library.VmEntry;
+import org.vstation.manager.library.VmLibrary;
+import org.vstation.manager.runner.RunOptions;
+
+/** The options {@code run NAME} generates are ones the headless runner accepts, with the VM's values. */
+class RunCommandTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theRunnerAcceptsTheOptionsOfALibraryVm() throws Exception {
+        Path iso = Files.write(temp.resolve("live.iso"), new byte[2048]);
+        Path bios = Files.write(temp.resolve("bios.bin"), new byte[65536]);
+        VmLibrary library = VmLibrary.open(temp.resolve("library"), true);
+        VmEntry vm = library.create(NewVm.withDefaults("debian").withMemoryMb(384).withDiskSizeBytes(1 << 20)
+                .withIso(iso));
+
+        List<String> options = RunCommand.runnerOptions(vm, List.of("--until", "login:", "--timeout", "30"));
+        RunOptions parsed = RunOptions.parse(options, bios);
+
+        assertEquals(384, parsed.memoryMegabytes());
+        assertEquals(iso, parsed.iso());
+        assertEquals(vm.folder().resolve("debian.img"), parsed.disk());
+        assertEquals("nat", parsed.nicMode());
+        assertEquals(vm.folder().resolve("serial.log"), parsed.serial());
+        assertEquals("login:", parsed.until());
+        assertEquals(30, parsed.timeout().toSeconds());
+    }
+}
