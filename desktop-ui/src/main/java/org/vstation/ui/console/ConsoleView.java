@@ -19,7 +19,9 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.StackPane;
+import java.util.function.Consumer;
 import org.vstation.devices.Machine;
+import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Mouse;
 
@@ -37,6 +39,7 @@ public final class ConsoleView extends StackPane {
     private final AnimationTimer timer;
     private volatile ScreenSink sink;
     private Machine machine;
+    private ScreenSource screenSource;
     private PixelBuffer<IntBuffer> pixelBuffer;
     private WritableImage image;
     private boolean fit = true;
@@ -80,8 +83,20 @@ public final class ConsoleView extends StackPane {
         });
     }
 
+    /** Where the pictures come from: normally {@link Machine#refreshScreen}, which calls back on the VM thread. */
+    @FunctionalInterface
+    public interface ScreenSource {
+        void refresh(Consumer<Framebuffer> sink);
+    }
+
     /** Shows this machine's screen from now on (it may not have started yet). */
     public void attach(Machine newMachine) {
+        attach(newMachine, newMachine::refreshScreen);
+    }
+
+    /** Shows the pictures of {@code source} and sends input to {@code newMachine} (the benchmark feeds full frames). */
+    public void attach(Machine newMachine, ScreenSource source) {
+        screenSource = source;
         machine = newMachine;
         sink = new ScreenSink();
         pixelBuffer = null;
@@ -159,7 +174,7 @@ public final class ConsoleView extends StackPane {
             return;
         }
         if (refreshPending.compareAndSet(false, true)) {
-            target.refreshScreen(framebuffer -> {
+            screenSource.refresh(framebuffer -> {
                 current.accept(framebuffer);
                 refreshPending.set(false);
             });
