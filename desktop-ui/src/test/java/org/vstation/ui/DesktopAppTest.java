@@ -121,6 +121,22 @@ class DesktopAppTest {
             assertEquals(0, wizard.pageProperty().get());
         });
         assertEquals(1, library.entries().size(), "a refused wizard writes nothing");
+
+        Path emptyImage = Files.createFile(temp.resolve("empty.img"));
+        fxRun(() -> {
+            NewVmWizard wizard = new NewVmWizard(library);
+            wizard.nameField().setText("half made");
+            wizard.existingDiskChoice().setSelected(true);
+            wizard.diskPathField().setText(emptyImage.toString());
+            try {
+                wizard.finish();
+                throw new AssertionError("an empty disk image is refused");
+            } catch (org.vstation.manager.library.LibraryException expected) {
+                assertTrue(expected.getMessage().contains("smaller than one sector"), expected.getMessage());
+            }
+        });
+        assertEquals(1, library.entries().size(), "the failed VM was removed again");
+        assertFalse(Files.exists(temp.resolve("library/half made")), "no folder is left behind");
     }
 
     @Test
@@ -197,6 +213,37 @@ class DesktopAppTest {
                 return false;
             }
         }), "the mode chosen while running is saved once the VM is off");
+    }
+
+    @Test
+    void aCrashedVmShowsErrorWhileTheOtherRunsOn() throws Exception {
+        assumeTrue(Files.isRegularFile(runtime.bios()), "needs SeaBIOS: ./vstation fetch-firmware");
+        VmEntry crashing = createThroughWizard("crashing", 16, null);
+        VmEntry steady = createThroughWizard("steady", 16, null);
+        RunningVm first = fx(() -> {
+            window.select(crashing.folder());
+            return window.powerOn();
+        });
+        RunningVm second = fx(() -> {
+            window.select(steady.folder());
+            return window.powerOn();
+        });
+
+        first.machine().post(() -> {
+            throw new IllegalStateException("simulated emulator fault");
+        });
+        assertEquals(MachineState.ERROR, first.stopped().get(10, TimeUnit.SECONDS));
+        assertTrue(waitFor(10, () -> window.console(crashing.folder()).orElseThrow().stateText()
+                .startsWith("Error: ")), "the crashed VM's tab shows the error");
+        long before = second.machine().processor().instructionCount();
+        Thread.sleep(300);
+        assertTrue(second.machine().processor().instructionCount() > before, "the other VM keeps running");
+        assertEquals("Running", fx(() -> window.console(steady.folder()).orElseThrow().stateText()));
+        assertEquals(MachineState.ERROR, runtime.state(crashing.folder()), "the library lists it as Error");
+        assertTrue(fx(() -> {
+            window.select(crashing.folder());
+            return window.powerOn() != null;
+        }), "a crashed VM can be powered on again");
     }
 
     private static int nonBlackPixels(WritableImage image) {

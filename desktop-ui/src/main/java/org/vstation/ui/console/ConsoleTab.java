@@ -90,11 +90,11 @@ public final class ConsoleTab extends Tab {
 
     /** The devices as the status bar shows them (icons plus what is attached). */
     public void showDevices(Path vmFolder, VmConfig config) {
-        disk.setText("\uD83D\uDDB4 " + (config.disks.isEmpty() ? "no disk" : config.disks.getFirst().path));
-        cdrom.setText("\uD83D\uDCBF " + (config.cdrom.iso == null || !config.cdrom.connectAtPowerOn ? "empty"
+        disk.setText("Disk: " + (config.disks.isEmpty() ? "no disk" : config.disks.getFirst().path));
+        cdrom.setText("CD/DVD: " + (config.cdrom.iso == null || !config.cdrom.connectAtPowerOn ? "empty"
                 : Path.of(config.cdrom.iso).getFileName()));
         NicConfig nic = LibraryRunOptions.firstAdapter(config);
-        network.setText("\uD83D\uDD0C " + (nic == null ? "no network" : nic.mode.id().toUpperCase()));
+        network.setText("Network: " + (nic == null ? "no network" : nic.mode.id().toUpperCase()));
         disk.setTooltip(new Tooltip("Hard disk"));
         cdrom.setTooltip(new Tooltip("CD/DVD drive"));
         network.setTooltip(new Tooltip("Network adapter mode"));
@@ -102,11 +102,11 @@ public final class ConsoleTab extends Tab {
 
     /** The CD/DVD as it is now on the running VM. */
     public void showCdrom(String text) {
-        cdrom.setText("\uD83D\uDCBF " + text);
+        cdrom.setText("CD/DVD: " + text);
     }
 
     public void showNetwork(String mode) {
-        network.setText("\uD83D\uDD0C " + mode.toUpperCase());
+        network.setText("Network: " + mode.toUpperCase());
     }
 
     public void showState(MachineState machineState, String error) {

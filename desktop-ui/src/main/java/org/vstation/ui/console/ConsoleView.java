@@ -214,6 +214,12 @@ public final class ConsoleView extends StackPane {
             }
             return;
         }
+        if (event.isControlDown() && event.isAltDown() && code == javafx.scene.input.KeyCode.INSERT) {
+            if (pressed) {
+                sendCtrlAltDel(); // the host keeps Ctrl+Alt+Del itself; this is the console's stand-in
+            }
+            return;
+        }
         KeyCode key = KeyMap.toPs2(code);
         if (key != null && machine != null) {
             machine.keyEvent(key, pressed);

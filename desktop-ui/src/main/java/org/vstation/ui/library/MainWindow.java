@@ -71,12 +71,12 @@ public final class MainWindow {
     private final Tab detailsTab = new Tab("Details", details);
     private final Map<Path, ConsoleTab> consoles = new HashMap<>();
     private final Button powerOn = button("\u25B6 Power On", "Power on the selected VM (Ctrl+B)");
-    private final Button shutDown = button("\u23FB Shut Down", "ACPI shutdown: ask the guest to power off (Ctrl+H)");
+    private final Button shutDown = button("\u263D Shut Down", "ACPI shutdown: ask the guest to power off (Ctrl+H)");
     private final Button powerOff = button("\u25A0 Power Off", "Hard power off, like pulling the plug (Ctrl+Shift+H)");
     private final Button reset = button("\u21BB Reset", "Press the reset button (Ctrl+Shift+R)");
-    private final Button pause = button("\u23F8 Pause", "Pause or resume the VM (Ctrl+P)");
+    private final Button pause = button("\u275A\u275A Pause", "Pause or resume the VM (Ctrl+P)");
     private final Button settings = button("\u2699 Settings", "Change the VM's settings (Ctrl+S)");
-    private final Button cloneButton = button("\u2398 Clone", "Copy the VM with new MAC addresses (Ctrl+O)");
+    private final Button cloneButton = button("\u2750 Clone", "Copy the VM with new MAC addresses (Ctrl+O)");
     private final Button delete = button("\u2716 Delete", "Delete the VM and its files (Ctrl+Delete)");
     private boolean showErrorDialogs = true;
 
@@ -244,7 +244,7 @@ public final class MainWindow {
         for (Button button : List.of(shutDown, powerOff, reset, pause)) {
             button.setDisable(!running);
         }
-        pause.setText(state == MachineState.PAUSED ? "\u25B6 Resume" : "\u23F8 Pause");
+        pause.setText(state == MachineState.PAUSED ? "\u25B6 Resume" : "\u275A\u275A Pause");
         settings.setDisable(vm == null || !vm.isReadable());
         cloneButton.setDisable(vm == null || !vm.isReadable() || running);
         delete.setDisable(vm == null || running);
@@ -268,7 +268,7 @@ public final class MainWindow {
 
     private void error(String title, Exception e, VmEntry vm) {
         if (vm != null) {
-            new VmLog(vm.folder()).error(title, null);
+            new VmLog(vm.folder()).error(title, e);
         }
         if (showErrorDialogs) {
             Dialogs.error(stage, title, e.getMessage(), vm == null ? null : new VmLog(vm.folder()).file()).show();

@@ -101,7 +101,7 @@ public final class SettingsDialog {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getTabs().addAll(tab(0, generalPage()), tab(1, memoryPage()), tab(2, diskPage()), tab(3, cdromPage()),
                 tab(4, networkPage()), tab(5, displayPage()), tab(6, serialPage()));
-        tabs.setPrefSize(640, 400);
+        tabs.setPrefSize(760, 420);
         if (this.running != null) {
             for (int index : new int[] {0, 1, 2, 5, 6}) {
                 Node content = tabs.getTabs().get(index).getContent();

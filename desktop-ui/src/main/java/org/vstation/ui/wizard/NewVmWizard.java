@@ -336,6 +336,14 @@ public final class NewVmWizard {
         return diskNew;
     }
 
+    public RadioButton existingDiskChoice() {
+        return diskExisting;
+    }
+
+    public TextField diskPathField() {
+        return diskPath;
+    }
+
     public RadioButton noDiskChoice() {
         return diskNone;
     }
