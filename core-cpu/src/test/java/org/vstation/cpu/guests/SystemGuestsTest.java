@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,9 +48,20 @@ class SystemGuestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pm-entry.asm", "exceptions.asm", "privilege.asm", "paging.asm",
-            "task-switch.asm", "sysenter.asm", "v86.asm"})
+            "task-switch.asm", "sysenter.asm", "v86.asm", "debug.asm", "real-mode.asm"})
     void printsWhatQemuPrints(String guest) {
         compareWithQemu(guest);
+    }
+
+    /** QEMU (-no-reboot) exits on a triple fault; X86Cpu reports SHUTDOWN, after the same output. */
+    @Test
+    void tripleFaultShutsDownAsInQemu() {
+        byte[] image = image("triple-fault.asm");
+        QemuRunner.Result reference = new QemuRunner(Duration.ofSeconds(30)).run(image);
+        assertEquals(QemuRunner.Ending.QEMU_EXITED, reference.ending(), reference.serial());
+        BiosGuest.Result actual = new BiosGuest(image, RAM_BYTES, ProcessorFactory.X86_CPU).run(MAX_INSTRUCTIONS);
+        assertEquals(BiosGuest.Ending.SHUTDOWN, actual.ending(), actual.state());
+        assertEquals(reference.serial(), actual.serial());
     }
 
     @Test
@@ -57,7 +69,30 @@ class SystemGuestsTest {
         compareWithQemu("x87-exceptions.asm");
     }
 
-    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    @Test
+    @Disabled("waiting for X86Cpu: a fault while pushing an exception frame leaves ESP partly decremented"
+            + " (the #DF task sees old.esp=00041000, QEMU and the SDM 00041008)")
+    void stackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults.asm");
+    }
+
+    @Test
+    @Disabled("waiting for X86Cpu: a fault while pushing on the ring-0 stack leaves the stack switch half done"
+            + " (the #DF task sees old.ss=0010 old.esp=00041000 with old.cs=001B; QEMU and the SDM: 0023, 0000A000)")
+    void ringTransitionStackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults-ring3.asm");
+    }
+
+    @Test
+    @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
+    void dataBreakpointsTrapAsQemuShows() {
+        compareWithQemu("debug-data.asm");
+    }
+
+    /**
+     * Issue 4, "Done when" 3: FSAVE/FRSTOR round trips in real and protected mode, 16- and 32-bit, and lazy
+     * switching with CR0.TS, as QEMU shows them.
+     */
     @Test
     void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
         compareWithQemu("x87-state.asm");
