@@ -583,7 +583,10 @@ public final class X86Cpu extends Interpreter implements Processor {
         flags &= ~RF;
         execute(in);
         instructionCount++;
-        if (trap && !halted) {
+        // MOV SS and POP SS hold the single-step trap back until after the next instruction (SDM vol. 3, 6.8.3).
+        boolean stackLoad = (in.op == org.vstation.cpu.decode.Op.MOV_SEG_E && in.reg == SS)
+                || (in.op == org.vstation.cpu.decode.Op.POP_SEG && in.opcode == 0x17);
+        if (trap && !halted && !stackLoad) {
             debugRegisters[6] |= 0x4000;
             deliverTrap(DB);
         }
