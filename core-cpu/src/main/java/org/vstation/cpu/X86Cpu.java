@@ -110,6 +110,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         debugRegisters[6] = 0xFFFF_0FF0;
         debugRegisters[7] = 0x400;
         breakpointsEnabled = false;
+        dataBreakpointsEnabled = false;
         for (SegmentRegister s : segments) {
             s.limit = 0xFFFF;
             s.load(0, 0, 0xFFFF, 0x93, true);
@@ -581,8 +582,14 @@ public final class X86Cpu extends Interpreter implements Processor {
         }
         eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
         flags &= ~RF;
+        dataBreakpointHits = 0;
         execute(in);
         instructionCount++;
+        if (dataBreakpointHits != 0 && !halted) {
+            debugRegisters[6] = (debugRegisters[6] & ~0xF) | dataBreakpointHits | (trap ? 0x4000 : 0);
+            deliverTrap(DB);
+            return;
+        }
         // MOV SS and POP SS hold the single-step trap back until after the next instruction (SDM vol. 3, 6.8.3).
         boolean stackLoad = (in.op == org.vstation.cpu.decode.Op.MOV_SEG_E && in.reg == SS)
                 || (in.op == org.vstation.cpu.decode.Op.POP_SEG && in.opcode == 0x17);
@@ -619,7 +626,13 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void writeDebugRegister(int index, int value) {
         super.writeDebugRegister(index, value);
-        breakpointsEnabled = (debugRegisters[7] & 0xFF) != 0;
+        int dr7 = debugRegisters[7];
+        breakpointsEnabled = (dr7 & 0xFF) != 0;
+        dataBreakpointsEnabled = false;
+        for (int i = 0; i < 4; i++) {
+            int rw = (dr7 >>> (16 + i * 4)) & 3;
+            if (((dr7 >>> (i * 2)) & 3) != 0 && (rw == 1 || rw == 3)) dataBreakpointsEnabled = true;
+        }
     }
 
     // ---- events, interrupts and exceptions -------------------------------------------------

@@ -6,7 +6,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -80,7 +79,6 @@ class SystemGuestsTest {
     }
 
     @Test
-    @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
     void dataBreakpointsTrapAsQemuShows() {
         compareWithQemu("debug-data.asm");
     }
