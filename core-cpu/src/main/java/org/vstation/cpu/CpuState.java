@@ -222,7 +222,15 @@ abstract class CpuState {
     }
 
     final boolean of() {
-        return (arithmeticFlags() & OF) != 0;
+        int sign = SIGN_BIT[lazySize];
+        return switch (lazyOp) {
+            case LAZY_NONE -> (flags & OF) != 0;
+            case LAZY_LOGIC -> false;
+            case LAZY_ADD, LAZY_ADC -> ((lazyA ^ lazyResult) & (lazyB ^ lazyResult) & sign) != 0;
+            case LAZY_SUB, LAZY_SBB -> ((lazyA ^ lazyB) & (lazyA ^ lazyResult) & sign) != 0;
+            case LAZY_INC -> lazyResult == sign;
+            default -> lazyResult == sign - 1;
+        };
     }
 
     final boolean pf() {
@@ -287,7 +295,18 @@ abstract class CpuState {
         if ((write ? !s.writable : !s.readable) || first < s.lowestOffset || last > s.highestOffset) {
             throw segmentFault(segment);
         }
-        return s.base + offset;
+        int linear = s.base + offset;
+        if (alignmentCheck && (linear & (size - 1)) != 0) {
+            throw raise(AC_VECTOR, 0);
+        }
+        return linear;
+    }
+
+    /** CR0.AM, EFLAGS.AC and CPL 3 together enable #AC for misaligned data (SDM vol. 3, 6.15, interrupt 17). */
+    boolean alignmentCheck;
+
+    final void updateAlignmentCheck() {
+        alignmentCheck = (cr0 & CR0_AM) != 0 && (flags & AC) != 0 && cpl == 3;
     }
 
     final RuntimeException segmentFault(int segment) {

@@ -38,8 +38,6 @@ abstract class Interpreter extends SystemCpu {
 
     abstract void halt();
 
-    /** EIP no longer follows the decoded block (a REP instruction yields to resume later): leave the block. */
-    abstract void endBlock();
 
     /** IRET executed: NMIs are no longer blocked (SDM vol. 3, 6.7.1). */
     abstract void interruptReturnCompleted();
@@ -81,10 +79,6 @@ abstract class Interpreter extends SystemCpu {
     final void writeEUpdate(Instruction in, int value) {
         if (in.mod == 3) setReg(in.size, in.rm, value);
         else writeLinear(in.size, updateLinear, value);
-    }
-
-    final int operandMask(Instruction in) {
-        return SIZE_MASK[in.size];
     }
 
     // ---- arithmetic ------------------------------------------------------------------
@@ -350,7 +344,6 @@ abstract class Interpreter extends SystemCpu {
         }
         if (count(in) != 0) {
             eip = instructionEip;
-            endBlock();
         }
     }
 

@@ -161,6 +161,7 @@ abstract class SystemCpu extends CpuState {
         if (newCpl != cpl) {
             cpl = newCpl;
             selectTlb();
+            updateAlignmentCheck();
         }
     }
 

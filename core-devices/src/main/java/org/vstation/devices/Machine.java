@@ -387,7 +387,10 @@ public final class Machine {
      */
     public CompletableFuture<Framebuffer> captureScreen() {
         CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
-        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        post(() -> {
+            screen.render();
+            picture.complete(screen.framebuffer().copy());
+        });
         return picture;
     }
 
@@ -405,15 +408,16 @@ public final class Machine {
     }
 
     /**
-     * For a console that repaints often: brings the picture up to date on
-     * the VM thread and hands the live framebuffer to {@code sink} there; its
-     * dirty rectangle says what changed since the previous refresh. The sink
-     * must copy what it needs before returning.
+     * For the console, which repaints often: brings the picture up to date
+     * on the VM thread and hands the live framebuffer to {@code sink} there;
+     * its dirty rectangle says what changed since the previous refresh (it is
+     * cleared afterwards). The sink must copy what it needs before returning.
      */
     public void refreshScreen(Consumer<Framebuffer> sink) {
         post(() -> {
             screen.render();
             sink.accept(screen.framebuffer());
+            screen.framebuffer().clearDirty();
         });
     }
 

@@ -1,4 +1,4 @@
-package org.vstation.manager.cli;
+package org.vstation.manager.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -11,10 +11,9 @@ import org.vstation.manager.config.NicMode;
 import org.vstation.manager.library.NewVm;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
-import org.vstation.manager.runner.RunOptions;
 
-/** The options {@code run NAME} generates are ones the headless runner accepts, with the VM's values. */
-class RunCommandTest {
+/** The options {@code run NAME} and the app generate are ones the headless runner accepts, with the VM's values. */
+class LibraryRunOptionsTest {
 
     @TempDir
     Path temp;
@@ -27,7 +26,7 @@ class RunCommandTest {
         VmEntry vm = library.create(NewVm.withDefaults("debian").withMemoryMb(384).withDiskSizeBytes(1 << 20)
                 .withIso(iso));
 
-        List<String> options = RunCommand.runnerOptions(vm, List.of("--until", "login:", "--timeout", "30"));
+        List<String> options = LibraryRunOptions.of(vm, List.of("--until", "login:", "--timeout", "30"));
         RunOptions parsed = RunOptions.parse(options, bios);
 
         assertEquals(384, parsed.memoryMegabytes());
@@ -44,7 +43,7 @@ class RunCommandTest {
             config.network.getFirst().bridgeInterface = "eth0";
             return config;
         });
-        RunOptions bridgedRun = RunOptions.parse(RunCommand.runnerOptions(bridged, List.of()), bios);
+        RunOptions bridgedRun = RunOptions.parse(LibraryRunOptions.of(bridged, List.of()), bios);
         assertEquals("bridged", bridgedRun.nicMode());
         assertEquals("eth0", bridgedRun.bridgeInterface());
     }
