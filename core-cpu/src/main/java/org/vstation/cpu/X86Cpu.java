@@ -226,6 +226,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     }
 
     /** FERR# output of the x87 (routed to IRQ 13 by the machine when CR0.NE = 0). */
+    @Override
     public void setFerrListener(Consumer<Boolean> listener) {
         ferrListener = listener;
     }

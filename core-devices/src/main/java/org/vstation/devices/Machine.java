@@ -21,6 +21,7 @@ import org.vstation.cpu.CpuInternalError;
 import org.vstation.cpu.Processor;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.devices.bus.IoPortBus;
+import org.vstation.devices.chipset.CoprocessorErrorLatch;
 import org.vstation.devices.chipset.I440fxHostBridge;
 import org.vstation.devices.chipset.Piix3IsaBridge;
 import org.vstation.devices.chipset.Piix4PowerManagement;
@@ -192,6 +193,10 @@ public final class Machine {
         powerManagement.setLegacyDevicesPresent(true, false, false);
         fwCfg = new FwCfg(memory, 1);
         fwCfg.place(ioBus);
+        CoprocessorErrorLatch coprocessorError = new CoprocessorErrorLatch(pic.line(CoprocessorErrorLatch.IRQ));
+        ioBus.place(coprocessorError, CoprocessorErrorLatch.PORT, 1);
+        processor.setFerrListener(coprocessorError::setFerr);
+        onReset(coprocessorError::reset);
         onReset(hostBridge::reset);
         onReset(piix3::reset);
         onReset(powerManagement::reset);

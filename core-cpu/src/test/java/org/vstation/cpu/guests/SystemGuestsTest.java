@@ -89,7 +89,10 @@ class SystemGuestsTest {
         compareWithQemu("debug-data.asm");
     }
 
-    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    /**
+     * Issue 4, "Done when" 3: FSAVE/FRSTOR round trips in real and protected mode, 16- and 32-bit, and lazy
+     * switching with CR0.TS, as QEMU shows them.
+     */
     @Test
     void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
         compareWithQemu("x87-state.asm");

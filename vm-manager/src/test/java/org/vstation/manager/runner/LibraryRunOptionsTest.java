@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.config.NicMode;
 import org.vstation.manager.library.NewVm;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
@@ -36,5 +37,14 @@ class LibraryRunOptionsTest {
         assertEquals(vm.folder().resolve("serial.log"), parsed.serial());
         assertEquals("login:", parsed.until());
         assertEquals(30, parsed.timeout().toSeconds());
+
+        VmEntry bridged = library.update(vm, config -> {
+            config.network.getFirst().mode = NicMode.BRIDGED;
+            config.network.getFirst().bridgeInterface = "eth0";
+            return config;
+        });
+        RunOptions bridgedRun = RunOptions.parse(LibraryRunOptions.of(bridged, List.of()), bios);
+        assertEquals("bridged", bridgedRun.nicMode());
+        assertEquals("eth0", bridgedRun.bridgeInterface());
     }
 }
