@@ -133,14 +133,16 @@ public final class ScreenshotTour {
         save(fx(() -> stage.getScene().snapshot(null)), output.resolve("console-seabios.png"));
         Path serial = demo.folder().resolve("serial.log");
         boolean booted = waitForText(serial, PROMPT, bootSeconds);
-        Thread.sleep(2000);
-        save(fx(() -> stage.getScene().snapshot(null)), output.resolve("console-linux.png"));
-        if (!booted) {
-            System.err.println("the guest did not reach its shell in " + bootSeconds + " s; console-linux.png shows"
-                    + " where it was");
+        if (booted) {
+            Thread.sleep(2000);
+            save(fx(() -> stage.getScene().snapshot(null)), output.resolve("console-linux.png"));
         }
         fx(() -> window.requestClose(running -> true));
         scratch.removeNode();
+        if (!booted) {
+            throw new IllegalStateException("the guest did not reach its shell in " + bootSeconds
+                    + " s; console-linux.png was not taken (pass a longer BOOT_SECONDS)");
+        }
     }
 
     private static boolean waitForText(Path file, String text, int seconds) throws InterruptedException, IOException {

@@ -447,6 +447,8 @@ public final class SettingsDialog {
         dialog.initOwner(owner);
         dialog.setTitle(entry.name() + " - Settings" + (running != null ? " (running)" : ""));
         dialog.getDialogPane().setContent(tabs);
+        dialog.getDialogPane().setMinWidth(780);
+        dialog.setResizable(true);
         dialog.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         dialog.getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(valid.not());
         dialog.setResultConverter(type -> {

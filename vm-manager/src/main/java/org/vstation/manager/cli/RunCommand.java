@@ -13,7 +13,8 @@ import org.vstation.manager.runner.LibraryRunOptions;
  * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
  * --timeout, --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
- * The translation is {@link LibraryRunOptions}, shared with the desktop app.
+ * The runner takes one disk; further disks of the VM stay detached (with a note). The
+ * translation is {@link LibraryRunOptions}, shared with the desktop app.
  */
 final class RunCommand implements Command {
 
