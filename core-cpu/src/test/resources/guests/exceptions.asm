@@ -150,11 +150,60 @@ main:
         mov es, ax                      ; a system descriptor into ES
 .gp8:   EXPECT .gp10
         jmp SEL_DATA0:0                 ; far jump to a data segment
-.gp10:  EXPECT .df
+.gp10:  EXPECT .iret1
         mov ax, SEL_TSS0
         ltr ax                          ; TSS already busy
 
-.df:
+.iret1: PRINT {"IRET and far transfer checks", 10}
+        EXPECT .iret2
+        push dword SEL_DATA3
+        push dword STACK3_TOP
+        push dword 0x0002
+        push dword SEL_DATA3            ; CS: a data segment
+        push dword .df
+        iretd
+.iret2: EXPECT .iret3
+        push dword SEL_DATA0            ; SS with RPL 0 for a return to ring 3
+        push dword STACK3_TOP
+        push dword 0x0002
+        push dword SEL_CODE3
+        push dword .df
+        iretd
+.iret3: EXPECT .iret4
+        push dword SEL_FREE0            ; return to a not-present segment
+        push dword .df
+        retf
+.iret4: EXPECT .iret5
+        push dword 0                    ; RETF at CPL 0 to ring 3 with a null SS
+        push dword STACK3_TOP
+        push dword SEL_CODE3
+        push dword .df
+        retf
+.iret5: EXPECT .df
+        mov edi, SEL_FREE4              ; a call gate whose target is a data segment
+        mov eax, .df
+        mov bx, SEL_DATA0
+        mov dx, 0x008C
+        call set_gate
+        call SEL_FREE4:0
+
+.df:    PRINT {"IDT gates that cannot be used", 10}
+        mov word [IDT_RAM + 0 * 8 + 2], SEL_DATA0       ; #DE's gate names a data segment
+        EXPECT .idt2
+        xor ecx, ecx
+        div ecx                         ; delivering an exception: EXT is set in the error code
+.idt2:  mov word [IDT_RAM + 0 * 8 + 2], SEL_CODE0
+        mov word [IDT_RAM + 0x40 * 8 + 2], 0x00F8       ; beyond the GDT limit
+        or byte [IDT_RAM + 0x40 * 8 + 5], 0x80
+        EXPECT .idt3
+        int 0x40                        ; a software interrupt: EXT clear
+.idt3:  mov word [SCRATCH], 0x3FF      ; an IDT of 128 gates
+        mov dword [SCRATCH + 2], IDT_RAM
+        lidt [SCRATCH]
+        EXPECT .idt4
+        int 0x90
+.idt4:  lidt [idt_pointer]
+
         PRINT {"#DF", 10}
         and byte [IDT_RAM + 0 * 8 + 5], 0x7F    ; vector 0 not present: #DE then #NP -> #DF
         EXPECT .done

@@ -1,11 +1,13 @@
 ; Paging: 4 KiB and 4 MiB (CR4.PSE) pages, accessed and dirty bits in PTEs
 ; and PDEs, #PF error codes with CR2 for not-present, read-only (CR0.WP) and
 ; supervisor pages from rings 0 and 3 and for instruction fetches, a REP MOVSB
-; that faults part-way, and INVLPG / CR3 reloads taking new mappings.
+; that faults part-way (and, with a handler that maps the page, resumes and
+; finishes), and INVLPG / CR3 reloads taking new mappings.
 %include "lib.inc"
 
 PAGE_DIR        equ 0x10000
 PT0             equ 0x11000
+PT2             equ 0x12000                                     ; 8-12 MiB -> 0-4 MiB, through a read-only PDE
 P               equ 0x001
 RW              equ 0x002
 US              equ 0x004
@@ -36,6 +38,14 @@ main:
         mov dword [PAGE_DIR + 0 * 4], PT0 | P | RW | US
         mov dword [PAGE_DIR + 1 * 4], 0x00000000 | PS | P | RW | US    ; 4-8 MiB -> 0-4 MiB
         mov dword [PAGE_DIR + 3 * 4], 0x00000000 | PS | P | RW         ; 12-16 MiB: supervisor
+        mov edi, PT2
+        mov eax, P | RW | US
+        mov ecx, 1024
+.fill2: stosd
+        add eax, 0x1000
+        loop .fill2
+        and dword [PT2 + 0x21 * 4], ~US                                ; 0x821000: supervisor PTE
+        mov dword [PAGE_DIR + 2 * 4], PT2 | P | US                     ; the PDE denies writes
         and dword [PT0 + 0x60 * 4], ~P                                 ; 0x60000 not present
         and dword [PT0 + 0x61 * 4], ~RW                                ; 0x61000 read-only
         and dword [PT0 + 0x62 * 4], ~US                                ; 0x62000 supervisor
@@ -82,7 +92,7 @@ main:
         mov dword [0x60010], 1
 .np3:   SHOW_CR2
         EXPECT .np4
-        mov eax, [0x800123]             ; PDE not present
+        mov eax, [0x1400123]            ; PDE not present
 .np4:   SHOW_CR2
 
         PRINT "read-only, WP=0"
@@ -95,6 +105,11 @@ main:
         EXPECT .wp2
         mov dword [0x61004], 0x88
 .wp2:   SHOW_CR2
+
+        PRINT {"read-only PDE, writable PTE, WP=1", 10}
+        EXPECT .pde2
+        mov dword [0x820000], 1
+.pde2:  SHOW_CR2
 
         PRINT {"ring 3", 10}
         EXPECT .u2
@@ -115,6 +130,13 @@ main:
         mov ds, bx
         mov eax, [0xC00040]             ; supervisor 4 MiB page
 .u6:    SHOW_CR2
+        EXPECT .u10
+        TO_RING3 .u9, 0x0002
+.u9:    mov bx, SEL_DATA3
+        mov ds, bx
+        mov eax, [0x820010]             ; user PDE and PTE: fine
+        mov eax, [0x821010]             ; user PDE, supervisor PTE
+.u10:   SHOW_CR2
         EXPECT .u8
         TO_RING3 0x63000, 0x0002        ; fetch from a not-present page at CPL 3
 .u8:    SHOW_CR2
@@ -135,6 +157,23 @@ main:
         HEX "edi", edi
         SHOW_CR2
 
+        PRINT {"rep movsb resumed by a #PF handler that maps the page", 10}
+        mov eax, demand_page_fault
+        mov edi, 14
+        mov bx, SEL_CODE0
+        mov dl, 0x8E
+        call set_idt_gate
+        mov esi, 0x20000
+        mov edi, 0x65FF0                ; 0x65000 is still not present
+        mov ecx, 0x20
+        rep movsb
+        HEX "ecx", ecx
+        HEX "esi", esi
+        HEX "edi", edi
+        HEX "copied", [0x66000]
+        HEX "faults", [SCRATCH + 0x10]
+        NL
+
         PRINT "invlpg"
         mov dword [PT0 + 0x50 * 4], 0x20000 | P | RW | US
         invlpg [0x50000]
@@ -145,5 +184,18 @@ main:
         HEX "after.cr3", [0x50000]
         NL
         FINISH
+
+; #PF: map the page CR2 is in (present, writable, user), count, and restart the instruction.
+demand_page_fault:
+        push eax
+        inc dword [SCRATCH + 0x10]
+        mov eax, cr2
+        shr eax, 12
+        or dword [PT0 + eax * 4], P | RW | US
+        mov eax, cr2
+        invlpg [eax]
+        pop eax
+        add esp, 4                      ; the error code
+        iretd
 
 %include "tail.inc"

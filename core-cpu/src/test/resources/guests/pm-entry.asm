@@ -80,7 +80,42 @@ main:
         jmp .probe
 .probed:
 
-        ; A 16-bit code segment: operand and address size default to 16.
+        ; An LDT (FREE4, base SCRATCH) with one data segment at 0x20000.
+        mov dword [SCRATCH + 8], 0x0000FFFF
+        mov dword [SCRATCH + 12], 0x00CF9302
+        mov ax, SEL_FREE4
+        lldt ax
+        mov ax, 0x000C                  ; LDT entry 1, TI = 1, RPL 0
+        mov fs, ax
+        mov dword [fs:0x10], 0x1D71D7
+        PRINT "ldt"
+        sldt ax
+        HEX16 "ldtr", ax
+        mov ax, fs
+        HEX16 "fs", ax
+        HEX "flat", [0x20010]
+        mov ebx, 0x000C
+        lar eax, ebx
+        HEX "lar", eax
+        lsl eax, ebx
+        HEX "lsl", eax
+        NL
+
+        ; A 16-bit code segment: operand and address size default to 16,
+        ; and a 16-bit interrupt gate there pushes a 16-bit frame.
+        mov eax, int16_handler - $$
+        mov edi, 0x34
+        mov bx, SEL_CODE16
+        mov dl, 0x86                    ; 16-bit interrupt gate
+        call set_idt_gate
+        call SEL_CODE16:(int16_caller - $$)
+        PRINT "int16"
+        HEX16 "ip", [SCRATCH + 0x20]
+        HEX16 "cs", [SCRATCH + 0x22]
+        HEX16 "flags", [SCRATCH + 0x24]
+        HEX16 "sp", [SCRATCH + 0x26]
+        NL
+
         call SEL_CODE16:(code16 - $$)
         HEX "from16", eax
         NL
@@ -111,6 +146,24 @@ code16:
         mov eax, 0x12345678
         mov ax, sp                      ; a 16-bit SP read: the high half stays
         o32 retf
+
+int16_caller:
+        mov ax, SEL_DATA0
+        mov ds, ax
+        int 0x34
+        o32 retf
+
+int16_handler:
+        mov bp, sp
+        mov ax, [bp]
+        mov [dword SCRATCH + 0x20], ax
+        mov ax, [bp + 2]
+        mov [dword SCRATCH + 0x22], ax
+        mov ax, [bp + 4]
+        and ax, 0x0FD5                  ; the defined flags
+        mov [dword SCRATCH + 0x24], ax
+        mov [dword SCRATCH + 0x26], sp
+        iret
 
 to_real:
         mov eax, cr0

@@ -1,7 +1,9 @@
 ; Hardware task switching: JMP to a TSS (busy bits move, no back link), CALL
 ; to a TSS and INT through a task gate (NT and back link set, IRET returns),
 ; the outgoing task's registers saved in its TSS, CR0.TS set by every
-; switch, and #GP for a jump to a busy TSS.
+; switch, #GP for a jump to a busy TSS, and a double fault delivered
+; through a task gate (as Linux sets it up) with its error code on the new
+; task's stack.
 %include "lib.inc"
 
 VEC_TASK        equ 0x32
@@ -11,6 +13,7 @@ TSS_EFLAGS      equ 0x24
 TSS_ECX         equ 0x2C
 TSS_ESP         equ 0x38
 TSS_ES          equ 0x48
+SEL_TSS2        equ SEL_FREE0
 
 %macro TYPES 0                          ; access bytes of both TSS descriptors
         HEX8 "tss0.type", [GDT_RAM + SEL_TSS0 + 5]
@@ -64,25 +67,66 @@ after_jmp:
         PRINT {"JMP to the busy TSS0", 10}
         EXPECT .busy
         jmp SEL_TSS0:0
-.busy:  FINISH
+.busy:  PRINT {"#DF through a task gate", 10}
+        mov edi, TSS2
+        mov eax, task_double_fault
+        call init_tss
+        mov edi, SEL_TSS2
+        mov eax, TSS2
+        mov ebx, 0x67
+        mov dx, 0x0089
+        call set_descriptor
+        mov edi, 8
+        xor eax, eax
+        mov bx, SEL_TSS2
+        mov dl, 0x85
+        call set_idt_gate
+        and byte [IDT_RAM + 0 * 8 + 5], 0x7F    ; #DE's gate not present: #DE, then #NP, is a #DF
+        mov ecx, 0x5A5A5A5A
+        xor edx, edx
+        div edx
+        PRINT {"not reached", 10}
+        FINISH
+
+task_double_fault:
+        PRINT "double-fault task"
+        str ax
+        HEX16 "tr", ax
+        call show_flags
+        HEX16 "backlink", [TSS2 + TSS_BACKLINK]
+        HEX "error", [esp]
+        HEX "esp", esp
+        HEX "tss0.ecx", [TSS0 + TSS_ECX]
+        HEX8 "tss2.type", [GDT_RAM + SEL_TSS2 + 5]
+        NL
+        FINISH
 
 ; EAX: where task B starts. A fresh TSS1: ring-0 flat segments, its own stack.
 init_tss1:
-        pushad
+        push edi
         mov edi, TSS1
+        call init_tss
+        pop edi
+        ret
+
+; EDI: the TSS, EAX: where its task starts.
+init_tss:
+        pushad
         push eax
+        push edi
         xor eax, eax
         mov ecx, 0x68 / 4
         rep stosd
+        pop edi
         pop eax
-        mov [TSS1 + TSS_EIP], eax
-        mov dword [TSS1 + TSS_EFLAGS], 0x0002
-        mov dword [TSS1 + TSS_ESP], STACK1_TOP
-        mov dword [TSS1 + TSS_ES + 0], SEL_DATA0
-        mov dword [TSS1 + TSS_ES + 4], SEL_CODE0
-        mov dword [TSS1 + TSS_ES + 8], SEL_DATA0
-        mov dword [TSS1 + TSS_ES + 12], SEL_DATA0
-        mov word [TSS1 + 0x66], 0x68
+        mov [edi + TSS_EIP], eax
+        mov dword [edi + TSS_EFLAGS], 0x0002
+        mov dword [edi + TSS_ESP], STACK1_TOP
+        mov dword [edi + TSS_ES + 0], SEL_DATA0
+        mov dword [edi + TSS_ES + 4], SEL_CODE0
+        mov dword [edi + TSS_ES + 8], SEL_DATA0
+        mov dword [edi + TSS_ES + 12], SEL_DATA0
+        mov word [edi + 0x66], 0x68
         popad
         ret
 

@@ -61,7 +61,17 @@ main:
 .t5:    PRINT {"HLT", 10}
         EXPECT .t6
         TO_V86 v86_hlt, 0x3002
-.t6:    FINISH
+.t6:    PRINT {"STI, POPF and IRET with IOPL 0", 10}
+        EXPECT .t7
+        TO_V86 v86_sti, 0x0002
+.t7:    EXPECT .t8
+        TO_V86 v86_popf, 0x0002
+.t8:    EXPECT .t9
+        TO_V86 v86_iret, 0x0002
+.t9:    PRINT {"INT3 through a DPL-0 gate", 10}
+        EXPECT .t10
+        TO_V86 v86_int3, 0x3002
+.t10:   FINISH
 
 ; Protected-mode handler for INT 33h from V86: the frame holds EIP, CS,
 ; EFLAGS, ESP, SS, ES, DS, FS, GS, and the data segment registers are null.
@@ -162,6 +172,18 @@ v86_in:
         in al, 0x80
 v86_hlt:
         hlt
+v86_sti:
+        sti
+v86_popf:
+        push word 0
+        popf
+v86_iret:
+        push word 0
+        push word 0xF000
+        push word v86_hlt - $$
+        iret
+v86_int3:
+        int3
         bits 32
 
 %include "tail.inc"

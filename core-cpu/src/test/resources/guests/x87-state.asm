@@ -1,6 +1,6 @@
 ; The x87 state as an operating system sees it: FNSAVE/FRSTOR round trips in the
-; 32-bit and 16-bit protected-mode layouts (SDM vol. 1, 8.1.10 and figures 8-9
-; to 8-12), and lazy FPU switching as Linux does it: CR0.TS set, the first x87
+; 32-bit and 16-bit layouts of protected and real mode (SDM vol. 1, 8.1.10 and
+; figures 8-9 to 8-12), and lazy FPU switching as Linux does it: CR0.TS set, the first x87
 ; instruction raises #NM, the handler clears TS, restores the state with FRSTOR
 ; and the instruction runs again.
 ; Compared with QEMU, so it prints only what QEMU models as the hardware does:
@@ -11,6 +11,8 @@
 
 SAVE_A          equ 0xD000
 SAVE_B          equ 0xD100
+SAVE_C          equ 0xD200
+SAVE_D          equ 0xD300
 
 main:
         mov eax, cr0
@@ -31,6 +33,8 @@ main:
         call print_after_save
         frstor [SAVE_A]
         fnsave [SAVE_B]
+        mov esi, SAVE_A
+        mov edi, SAVE_B
         mov ebx, 28
         mov edx, 12
         call compare
@@ -49,10 +53,66 @@ main:
         call print_after_save
         o16 frstor [SAVE_A]
         o16 fnsave [SAVE_B]
+        mov esi, SAVE_A
+        mov edi, SAVE_B
         mov ebx, 14
         mov edx, 6
         call compare
         o16 frstor [SAVE_B]
+        call print_stack
+
+        PRINT {"real mode", 10}
+        call make_state
+        cli
+        jmp SEL_CODE16:(.pm16 - $$)
+        bits 16
+.pm16:  mov ax, SEL_DATA16
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov eax, cr0
+        and eax, ~1
+        mov cr0, eax
+        jmp 0xF000:(.real - $$)
+.real:  xor ax, ax
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        fnsave [SAVE_A]                 ; the 16-bit real-mode layout
+        frstor [SAVE_A]
+        fnsave [SAVE_B]
+        frstor [SAVE_B]
+        o32 fnsave [SAVE_C]             ; the 32-bit real-mode layout
+        o32 frstor [SAVE_C]
+        o32 fnsave [SAVE_D]
+        o32 frstor [SAVE_D]
+        mov eax, cr0
+        or al, 1
+        mov cr0, eax
+        jmp dword SEL_CODE0:.protected
+        bits 32
+.protected:
+        mov ax, SEL_DATA0
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        HEX16 "fcw", [SAVE_A]
+        HEX16 "fsw", [SAVE_A + 2]
+        HEX16 "ftw", [SAVE_A + 4]
+        NL
+        mov esi, SAVE_A
+        mov edi, SAVE_B
+        mov ebx, 14
+        mov edx, 6
+        call compare
+        mov esi, SAVE_C + 28
+        mov ecx, 40
+        call print_words
+        mov esi, SAVE_C
+        mov edi, SAVE_D
+        mov ebx, 28
+        mov edx, 12
+        call compare
         call print_stack
 
         PRINT {"environment", 10}
@@ -124,17 +184,19 @@ print_after_save:
         NL
         ret
 
-; compare: SAVE_A with SAVE_B, the EDX bytes of control/status/tag words and the 80 bytes of
-; registers at EBX; prints whether they are the same.
+; compare: the images at ESI and EDI, their first EDX bytes (control, status and tag words) and
+; the 80 bytes of registers at offset EBX; prints whether they are the same.
 compare:
         pushad
-        mov esi, SAVE_A
-        mov edi, SAVE_B
+        push esi
+        push edi
         mov ecx, edx
         repe cmpsb
+        pop edi
+        pop esi
         jne .differ
-        lea esi, [SAVE_A + ebx]
-        lea edi, [SAVE_B + ebx]
+        add esi, ebx
+        add edi, ebx
         mov ecx, 80
         repe cmpsb
         jne .differ

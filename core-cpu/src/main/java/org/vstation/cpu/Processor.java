@@ -1,5 +1,7 @@
 package org.vstation.cpu;
 
+import java.util.function.Consumer;
+
 /**
  * An x86 processor as the machine drives it: run a slice of guest code,
  * signal interrupts, reset. Everything here is called on the VM thread.
@@ -38,6 +40,13 @@ public interface Processor {
      * memory translation (scripted test processors) may ignore it.
      */
     default void setA20Enabled(boolean enabled) {
+    }
+
+    /**
+     * Where the processor's FERR# output goes: the chipset turns it into IRQ 13 (the PC's way of reporting x87
+     * errors while CR0.NE = 0). Processors without an x87 never call it.
+     */
+    default void setFerrListener(Consumer<Boolean> listener) {
     }
 
     /** Latches a non-maskable interrupt. */

@@ -1,5 +1,6 @@
 package org.vstation.ui;
 
+import javafx.application.Application;
 import org.vstation.manager.cli.VStationCli;
 
 /**
@@ -12,9 +13,8 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("vstation: the desktop app is not part of this build yet; the command line is: "
-                    + "./vstation --help");
-            System.exit(2);
+            Application.launch(VStationApp.class);
+            return;
         }
         VStationCli.main(args);
     }

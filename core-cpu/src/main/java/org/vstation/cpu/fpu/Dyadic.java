@@ -9,7 +9,7 @@ import java.math.BigInteger;
  * {@link ExtendedArithmetic#roundAndPack}.
  */
 record Dyadic(BigInteger mantissa, int exponent) {
-    static final int PRECISION = 200;
+    static final int PRECISION = 160;
     static final Dyadic ZERO = new Dyadic(BigInteger.ZERO, 0);
     static final Dyadic ONE = new Dyadic(BigInteger.ONE, 0);
 

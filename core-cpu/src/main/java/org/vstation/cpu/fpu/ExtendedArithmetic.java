@@ -23,13 +23,11 @@ final class ExtendedArithmetic {
     static final int INDEFINITE_SE = 0xFFFF;
     static final long INDEFINITE_SIG = 0xC000_0000_0000_0000L;
 
-    /** Operand classes, in the order FXAM reports them only loosely; see {@link #classify}. */
+    /** Operand classes by encoding (SDM vol. 1, table 8-3); see {@link #classify}. */
     static final int ZERO = 0, DENORMAL = 1, NORMAL = 2, INFINITY = 3, QNAN = 4, SNAN = 5, UNSUPPORTED = 6;
 
-    /** Exponent range of each destination format, in the extended format's bias. */
+    /** Normal exponent range of the extended format (narrower formats derive theirs in {@link #narrow}). */
     static final int EXTENDED_MIN = 1, EXTENDED_MAX = 0x7FFE;
-    static final int DOUBLE_MIN = BIAS - 1022, DOUBLE_MAX = BIAS + 1023;
-    static final int SINGLE_MIN = BIAS - 126, SINGLE_MAX = BIAS + 127;
     /** Unmasked overflow/underflow deliver the result with the exponent biased by this much (SDM vol. 1, 8.5.4). */
     static final int WRAP_BIAS = 0x6000;
 
@@ -608,7 +606,7 @@ final class ExtendedArithmetic {
         if (remHi == 0 && remLo == 0) {
             fraction = 0;
         } else if (remHi != 0 || Long.compareUnsigned(remLo, root) > 0) {
-            fraction = INTEGER_BIT | 1; // remainder > root: above one half (SDM-independent: (r+1/2)^2 = r^2+r+1/4)
+            fraction = INTEGER_BIT | 1; // remainder > root means above one half, as (r + 1/2)^2 = r^2 + r + 1/4
         } else {
             fraction = 1;
         }
@@ -848,9 +846,12 @@ final class ExtendedArithmetic {
         setResult(sign | (BIAS + 63 - shift), magnitude << shift);
     }
 
-    /** FBLD: 18 packed BCD digits (low 9 bytes) and the sign in bit 7 of byte 9. Exact; bad digits load as-is. */
+    /**
+     * FBLD: 18 packed BCD digits (bytes 0-8) and the sign in bit 7 of byte 9; {@code high2} holds bytes 8 and 9.
+     * Exact; invalid digits (A-F) are weighted like the others, as the hardware does (the manual leaves it open).
+     */
     void fromBcd(long low8, int high2) {
-        int top = high2 & 0xFF; // byte 9 holds only the sign
+        int top = high2 & 0xFF; // byte 8: the two most significant digits
         long value = ((top >> 4) & 0xF) * 10L + (top & 0xF);
         for (int i = 7; i >= 0; i--) {
             int b = (int) (low8 >>> (8 * i)) & 0xFF;

@@ -24,6 +24,8 @@ final class X87Transcendental {
             -CONSTANT_BITS);
     /** ln 2 = 2 atanh(1/3). */
     private static final Dyadic LN2 = Dyadic.of(atanhInverse(3).shiftLeft(1), -CONSTANT_BITS);
+    private static final Dyadic INVERSE_LN2 = Dyadic.ONE.divide(LN2);
+    private static final Dyadic TWO = Dyadic.of(2);
 
     /**
      * The pi the trigonometric instructions reduce with: 66 significant bits, C90FDAA22168C234C (SDM vol. 1,
@@ -72,7 +74,6 @@ final class X87Transcendental {
      * for the trigonometric ones): ST(0) stays, C2 is set.
      */
     boolean unary(int function, int se, long sig) {
-        boolean pushes = function == FPTAN || function == FSINCOS;
         if (unit.specialUnary(se, sig)) {
             secondSignExponent = unit.resultSignExponent;
             secondSignificand = unit.resultSignificand;
@@ -84,8 +85,7 @@ final class X87Transcendental {
                 unit.setResult(se, sig);
             } else if (ExtendedArithmetic.isInfinity(se, sig)) {
                 unit.setResult(negative != 0 ? 0xBFFF : EXP_MAX, INTEGER_BIT);
-            } else if (ExtendedArithmetic.normalExponent(se, sig) >= BIAS && (se & 0x7FFF) != BIAS
-                    || (se & 0x7FFF) == BIAS && sig != INTEGER_BIT) {
+            } else if ((se & EXP_MAX) > BIAS || ((se & EXP_MAX) == BIAS && sig != INTEGER_BIT)) {
                 // Outside -1..+1 the result is undefined (SDM F2XM1); the reference returns x, inexact.
                 unit.setResult(se, sig);
                 unit.exceptions |= ExtendedArithmetic.PE;
@@ -121,20 +121,8 @@ final class X87Transcendental {
         Dyadic halfPi = REDUCTION_PI.scale(-1);
         BigInteger quadrant = x.divide(halfPi).roundToInteger();
         Dyadic r = x.subtract(halfPi.multiply(Dyadic.of(quadrant, 0)));
-        int q = quadrant.intValue() & 3;
-        Dyadic sin = sinSeries(r), cos = cosSeries(r);
-        Dyadic sinX = switch (q) {
-            case 0 -> sin;
-            case 1 -> cos;
-            case 2 -> sin.negate();
-            default -> cos.negate();
-        };
-        Dyadic cosX = switch (q) {
-            case 0 -> cos;
-            case 1 -> sin.negate();
-            case 2 -> cos.negate();
-            default -> sin;
-        };
+        Dyadic sinX = function == FCOS ? null : quadrantSine(r, quadrant.intValue());
+        Dyadic cosX = function == FSIN ? null : quadrantSine(r, quadrant.intValue() + 1);
         switch (function) {
             case FSIN -> round(sinX);
             case FCOS -> round(cosX);
@@ -144,19 +132,12 @@ final class X87Transcendental {
                 secondSignificand = INTEGER_BIT;
             }
             default -> {
-                // FSINCOS: ST(0) becomes the sine, then the cosine is pushed; flags and C1 come from both.
+                // FSINCOS: the cosine is pushed over the sine; the flags and C1 are those of both roundings.
                 round(cosX);
                 secondSignExponent = unit.resultSignExponent;
                 secondSignificand = unit.resultSignificand;
                 round(sinX);
-                int sinSe = unit.resultSignExponent;
-                long sinSig = unit.resultSignificand;
-                unit.setResult(sinSe, sinSig);
             }
-        }
-        if (!pushes) {
-            secondSignExponent = 0;
-            secondSignificand = 0;
         }
         return true;
     }
@@ -294,14 +275,33 @@ final class X87Transcendental {
         return term.magnitude() < sum.magnitude() - Dyadic.PRECISION;
     }
 
-    /** e^t - 1 for |t| <= ln 2: t + t^2/2! + ..., summed until the terms vanish. */
+    /**
+     * e^t - 1 for |t| <= ln 2: the series t + t^2/2! + ... for t / 2^n below 2^-8, then n doublings
+     * e^2u - 1 = (e^u - 1)(e^u - 1 + 2), which keep the relative precision.
+     */
     private static Dyadic expm1(Dyadic t) {
-        Dyadic sum = t, term = t;
+        int halvings = Math.max(0, t.magnitude() + 8);
+        Dyadic u = t.scale(-halvings);
+        Dyadic sum = u, term = u;
         for (int k = 2; term.signum() != 0 && !negligible(term, sum); k++) {
-            term = term.multiply(t).divide(k);
+            term = term.multiply(u).divide(k);
             sum = sum.add(term);
         }
+        for (int i = 0; i < halvings; i++) {
+            sum = sum.multiply(sum.add(TWO));
+        }
         return sum;
+    }
+
+
+    /** sin(r + quadrant × pi/2) for |r| <= pi/4; cos(x) is the sine one quadrant on. */
+    private static Dyadic quadrantSine(Dyadic r, int quadrant) {
+        return switch (quadrant & 3) {
+            case 0 -> sinSeries(r);
+            case 1 -> cosSeries(r);
+            case 2 -> sinSeries(r).negate();
+            default -> cosSeries(r).negate();
+        };
     }
 
     private static Dyadic sinSeries(Dyadic r) {
@@ -322,19 +322,47 @@ final class X87Transcendental {
         return sum;
     }
 
-    /** atan(t) for |t| <= 1: three argument halvings atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))), then the series. */
+    /**
+     * atan(t) for |t| <= 1: with c = k/16 nearest to |t|, atan(t) = atan(c) + atan((t - c) / (1 + t c)), so the
+     * series only ever sees arguments below 1/32.
+     */
     private static Dyadic atan(Dyadic t) {
-        int halvings = 0;
-        while (t.magnitude() > -4 && halvings < 6) {
-            t = t.divide(Dyadic.ONE.add(Dyadic.ONE.add(t.multiply(t)).sqrt()));
-            halvings++;
+        Dyadic magnitude = t.abs();
+        int k = magnitude.scale(4).roundToInteger().intValue();
+        Dyadic result;
+        if (k == 0) {
+            result = atanSeries(magnitude);
+        } else {
+            Dyadic c = Dyadic.of(k).scale(-4);
+            Dyadic reduced = magnitude.subtract(c).divide(Dyadic.ONE.add(magnitude.multiply(c)));
+            result = ATAN_SIXTEENTHS[k].add(atanSeries(reduced));
         }
+        return t.signum() < 0 ? result.negate() : result;
+    }
+
+    /** atan(k/16) for k = 0..16, by argument halving: atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))). */
+    private static final Dyadic[] ATAN_SIXTEENTHS = new Dyadic[17];
+
+    static {
+        for (int k = 1; k <= 16; k++) {
+            Dyadic t = Dyadic.of(k).scale(-4);
+            int halvings = 0;
+            while (t.magnitude() > -5) {
+                t = t.divide(Dyadic.ONE.add(Dyadic.ONE.add(t.multiply(t)).sqrt()));
+                halvings++;
+            }
+            ATAN_SIXTEENTHS[k] = atanSeries(t).scale(halvings);
+        }
+    }
+
+    /** t - t^3/3 + t^5/5 - ..., for small |t|. */
+    private static Dyadic atanSeries(Dyadic t) {
         Dyadic square = t.multiply(t), sum = t, power = t;
         for (int k = 3; power.signum() != 0 && !negligible(power, sum); k += 2) {
             power = power.multiply(square).negate();
             sum = sum.add(power.divide(k));
         }
-        return sum.scale(halvings);
+        return sum;
     }
 
     /** 2 atanh(s) = ln((1 + s) / (1 - s)). */
@@ -347,21 +375,48 @@ final class X87Transcendental {
         return sum.scale(1);
     }
 
-    /** log2(x) for x > 0: x = m × 2^e with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh((m - 1) / (m + 1)). */
+    /** log2(x) for x > 0: x = m × 2^e with m in [sqrt(1/2), sqrt(2)), then {@link #lnNearOne}. */
     private static Dyadic log2(Dyadic x) {
         int e = x.magnitude() - 1;
         Dyadic m = x.scale(-e);
-        if (m.compareTo(Dyadic.of(181).scale(-7)) > 0) { // 181/128 > sqrt(2) by a little: keeps |s| < 0.18
+        if (m.compareTo(Dyadic.of(181).scale(-7)) > 0) { // 181/128, a little above sqrt(2)
             m = m.scale(-1);
             e++;
         }
-        Dyadic lnM = twiceAtanh(m.subtract(Dyadic.ONE).divide(m.add(Dyadic.ONE)));
-        return Dyadic.of(e).add(lnM.divide(LN2));
+        return Dyadic.of(e).add(lnNearOne(m, m.subtract(Dyadic.ONE)).multiply(INVERSE_LN2));
     }
 
-    /** log2(1 + x) = 2 atanh(x / (2 + x)) / ln 2, exact in relative terms for tiny x. */
+    /** log2(1 + x), exact in relative terms for tiny x; |x| >= 1/4 goes the general way. */
     private static Dyadic log2OnePlus(Dyadic x) {
-        return twiceAtanh(x.divide(Dyadic.of(2).add(x))).divide(LN2);
+        Dyadic m = Dyadic.ONE.add(x);
+        if (x.magnitude() > -2) {
+            return log2(m);
+        }
+        return lnNearOne(m, x).multiply(INVERSE_LN2);
+    }
+
+    /** ln(1 + j/32) for j = -10..14, the points {@link #lnNearOne} reduces to. */
+    private static final Dyadic[] LN_THIRTY_SECONDS = new Dyadic[25];
+
+    static {
+        for (int j = -10; j <= 14; j++) {
+            Dyadic c = Dyadic.ONE.add(Dyadic.of(j).scale(-5));
+            LN_THIRTY_SECONDS[j + 10] = twiceAtanh(c.subtract(Dyadic.ONE).divide(c.add(Dyadic.ONE)));
+        }
+    }
+
+    /**
+     * ln m for m in [0.7, 1.42], given m - 1 exactly: with c = 1 + j/32 nearest to m,
+     * ln m = ln c + 2 atanh((m - c) / (m + c)), whose series needs a dozen terms; near 1 (j = 0) it is
+     * 2 atanh((m - 1) / (m + 1)) directly, which keeps the relative precision of tiny logarithms.
+     */
+    private static Dyadic lnNearOne(Dyadic m, Dyadic mMinusOne) {
+        int j = mMinusOne.scale(5).roundToInteger().intValue();
+        if (j == 0) {
+            return twiceAtanh(mMinusOne.divide(m.add(Dyadic.ONE)));
+        }
+        Dyadic c = Dyadic.ONE.add(Dyadic.of(j).scale(-5));
+        return LN_THIRTY_SECONDS[j + 10].add(twiceAtanh(m.subtract(c).divide(m.add(c))));
     }
 
     /** Rounds a non-zero value into the unit's result under the rounding control (64-bit precision). */

@@ -1,8 +1,12 @@
 package org.vstation.cpu.fpu;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -42,10 +46,12 @@ final class OracleReplay {
         fpu.execute(0xDB, 0x28, context);
         context.put(sample.st0());
         fpu.execute(0xDB, 0x28, context);
-        if (sample.preset() == X87Oracle.PRESET_ST1_EMPTY) {
-            fpu.execute(0xDD, 0xC1, context);
-        } else if (sample.preset() == X87Oracle.PRESET_ST0_EMPTY) {
-            fpu.execute(0xDD, 0xC0, context);
+        int preset = sample.preset();
+        if (preset == X87Oracle.PRESET_ST1_EMPTY || preset == X87Oracle.PRESET_BOTH_EMPTY) {
+            fpu.execute(0xDD, 0xC1, context); // FFREE ST(1)
+        }
+        if (preset == X87Oracle.PRESET_ST0_EMPTY || preset == X87Oracle.PRESET_BOTH_EMPTY) {
+            fpu.execute(0xDD, 0xC0, context); // FFREE ST(0)
         }
         if ((sample.conditions() & X87Oracle.CONDITIONS_PRESET) != 0) {
             fpu.execute(0xD9, 0x30, context); // FNSTENV
@@ -107,10 +113,10 @@ final class OracleReplay {
             // dword; the pointers themselves are the host's addresses.
             if (!Arrays.equals(context.memory, 0, 12, sample.memoryOut(), 0, 12)
                     || !Arrays.equals(context.memory, 26, 28, sample.memoryOut(), 26, 28)) {
-                problem.append("env %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 28)));
+                problem.append("env %s ".formatted(HexFormat.of().formatHex(context.memory, 0, 28)));
             }
         } else if (out != MemoryKind.NONE && !Arrays.equals(context.memory, 0, 10, sample.memoryOut(), 0, 10)) {
-            problem.append("mem %s ".formatted(java.util.HexFormat.of().formatHex(context.memory, 0, 10)));
+            problem.append("mem %s ".formatted(HexFormat.of().formatHex(context.memory, 0, 10)));
         }
         if ((context.eflags & EFLAGS_ARITHMETIC) != (sample.eflagsOut() & EFLAGS_ARITHMETIC)) {
             problem.append("eflags %03x ".formatted(context.eflags & EFLAGS_ARITHMETIC));
@@ -139,8 +145,23 @@ final class OracleReplay {
 
     String report() {
         StringBuilder text = new StringBuilder();
+        text.append("host: ").append(hostProcessor()).append('\n');
         text.append(replayed).append(" replayed; mismatches: ").append(mismatches).append('\n');
         examples.forEach((name, example) -> text.append(name).append(":\n").append(example));
         return text.toString();
+    }
+
+    /**
+     * The host processor's model name: the behaviours docs/x87.md lists as decided by the hardware were observed
+     * on an AMD EPYC, and another vendor may decide some of them differently.
+     */
+    private static String hostProcessor() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(line -> line.startsWith("model name")).findFirst()
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 }

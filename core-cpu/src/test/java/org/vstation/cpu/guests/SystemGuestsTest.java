@@ -47,9 +47,20 @@ class SystemGuestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"pm-entry.asm", "exceptions.asm", "privilege.asm", "paging.asm",
-            "task-switch.asm", "sysenter.asm", "v86.asm"})
+            "task-switch.asm", "sysenter.asm", "v86.asm", "debug.asm", "real-mode.asm"})
     void printsWhatQemuPrints(String guest) {
         compareWithQemu(guest);
+    }
+
+    /** QEMU (-no-reboot) exits on a triple fault; X86Cpu reports SHUTDOWN, after the same output. */
+    @Test
+    void tripleFaultShutsDownAsInQemu() {
+        byte[] image = image("triple-fault.asm");
+        QemuRunner.Result reference = new QemuRunner(Duration.ofSeconds(30)).run(image);
+        assertEquals(QemuRunner.Ending.QEMU_EXITED, reference.ending(), reference.serial());
+        BiosGuest.Result actual = new BiosGuest(image, RAM_BYTES, ProcessorFactory.X86_CPU).run(MAX_INSTRUCTIONS);
+        assertEquals(BiosGuest.Ending.SHUTDOWN, actual.ending(), actual.state());
+        assertEquals(reference.serial(), actual.serial());
     }
 
     @Test
@@ -57,7 +68,25 @@ class SystemGuestsTest {
         compareWithQemu("x87-exceptions.asm");
     }
 
-    /** Issue 4, "Done when" 3: FSAVE/FRSTOR round trips and lazy switching with CR0.TS, as QEMU shows them. */
+    @Test
+    void stackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults.asm");
+    }
+
+    @Test
+    void ringTransitionStackOverflowReachesTheDoubleFaultTaskAsInQemu() {
+        compareWithQemu("stack-faults-ring3.asm");
+    }
+
+    @Test
+    void dataBreakpointsTrapAsQemuShows() {
+        compareWithQemu("debug-data.asm");
+    }
+
+    /**
+     * Issue 4, "Done when" 3: FSAVE/FRSTOR round trips in real and protected mode, 16- and 32-bit, and lazy
+     * switching with CR0.TS, as QEMU shows them.
+     */
     @Test
     void x87StateSurvivesSaveRestoreAndLazySwitchingAsQemuShows() {
         compareWithQemu("x87-state.asm");

@@ -3,6 +3,7 @@ package org.vstation.cpu.harness;
 import java.util.function.IntConsumer;
 
 import org.vstation.cpu.Processor;
+import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.PhysicalMemory;
 
 /**
@@ -33,6 +34,12 @@ public final class BiosGuest {
 
     /** Also routes writes to {@code hookPort} to {@code hook} (see {@link TestIoBus}). */
     public BiosGuest(byte[] image, int ramBytes, ProcessorFactory factory, int hookPort, IntConsumer hook) {
+        this(image, ramBytes, factory, hookPort, hook, () -> 0xFF);
+    }
+
+    /** Also answers interrupt acknowledge cycles with {@code interrupts} (no PIC here: the test drives INTR). */
+    public BiosGuest(byte[] image, int ramBytes, ProcessorFactory factory, int hookPort, IntConsumer hook,
+                     InterruptController interrupts) {
         if (image.length % PhysicalMemory.PAGE_SIZE != 0 || image.length < 64 * 1024) {
             throw new IllegalArgumentException("a BIOS image is a multiple of 4 KiB and at least 64 KiB, got " + image.length);
         }
@@ -42,7 +49,7 @@ public final class BiosGuest {
         memory.mapDevice(BELOW_1M - mirrored, mirrored, new RomImage(image, image.length - mirrored));
         io = new TestIoBus(hookPort, hook);
         long powerOn = System.nanoTime();
-        cpu = factory.create(memory, io, () -> 0xFF, () -> System.nanoTime() - powerOn);
+        cpu = factory.create(memory, io, interrupts, () -> System.nanoTime() - powerOn);
         cpu.reset();
     }
 

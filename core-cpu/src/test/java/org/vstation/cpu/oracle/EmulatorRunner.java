@@ -19,7 +19,7 @@ import org.vstation.fixtures.oracle.OracleResult;
 
 /**
  * The emulator side of the differential test: a BIOS-style guest
- * ({@code flat32.asm}) boots into 32-bit flat protected mode and runs each
+ * ({@code flat32.asm}) boots into 32-bit flat protected mode, paging on, and runs each
  * case from the same addresses the native oracle uses. The harness writes a
  * case into guest memory, raises the guest's GO flag, and runs the processor
  * until the guest reports the case done on its hook port.

@@ -1,13 +1,17 @@
 ; Guest for the host-CPU differential test (HostOracleDifferentialTest).
-; Entered at the reset vector: switches to 32-bit flat protected mode (paging
-; off, so linear = physical = the addresses the native oracle maps), installs
-; an IDT whose handlers record any exception, then runs the cases the harness
-; places at the OracleLayout addresses, one per GO flag, reporting each on
-; the CASE_DONE port. The layout constants are passed with -D by the harness.
+; Entered at the reset vector: switches to 32-bit flat protected mode with
+; 4 KiB paging identity-mapping the first 4 MiB (so linear = physical = the
+; addresses the native oracle maps, and every access goes through the TLB),
+; installs an IDT whose handlers record any exception, then runs the cases
+; the harness places at the OracleLayout addresses, one per GO flag,
+; reporting each on the CASE_DONE port. The harness prepends the layout
+; constants.
 
 CASE_DONE_PORT  equ 0x80
 IDT_BASE        equ 0x1000
 GUEST_STACK     equ 0x9000
+PAGE_DIR        equ 0x10000
+PAGE_TABLE      equ 0x11000
 GO_FLAG         equ CTRL + 0x60
 
         bits 16
@@ -47,6 +51,24 @@ start32:
         dec ecx
         jnz .gate
         lidt [idt_pointer]
+        mov edi, PAGE_DIR
+        xor eax, eax
+        mov ecx, 1024
+        rep stosd
+        mov dword [PAGE_DIR], PAGE_TABLE | 3
+        mov edi, PAGE_TABLE
+        mov eax, 3                      ; present, writable
+        mov ecx, 1024
+.page:  stosd
+        add eax, 0x1000
+        dec ecx
+        jnz .page
+        mov eax, PAGE_DIR
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        jmp next_case
 
 next_case:
         mov esp, GUEST_STACK

@@ -25,11 +25,12 @@ final class CreateCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: vstation create NAME [--memory MB] [--disk-size SIZE] [--iso FILE] [--nic MODE] [--os TYPE]
+                usage: vstation create NAME [--memory MB] [--disk-size SIZE] [--iso FILE] [--nic MODE] [--bridge IFACE] [--os TYPE]
                   --memory MB       guest memory, %d to %d (default 256)
                   --disk-size SIZE  a new raw disk image, like 8G or 512M (default 8G; 0 for no disk)
                   --iso FILE        an ISO image in the CD/DVD drive (default: empty drive)
                   --nic MODE        %s (default nat)
+                  --bridge IFACE    the host interface a bridged adapter joins (needed with --nic bridged)
                   --os TYPE         %s (default other)"""
                 .formatted(VmConfig.MIN_MEMORY_MB, VmConfig.MAX_MEMORY_MB, ConfigValue.allowed(NicMode.class),
                         ConfigValue.allowed(GuestOs.class));
@@ -37,7 +38,7 @@ final class CreateCommand implements Command {
 
     @Override
     public int execute(List<String> args, CliContext context) throws Exception {
-        Arguments parsed = Arguments.parse(name(), args, Set.of("--memory", "--disk-size", "--iso", "--nic", "--os"),
+        Arguments parsed = Arguments.parse(name(), args, Set.of("--memory", "--disk-size", "--iso", "--nic", "--bridge", "--os"),
                 Set.of());
         String vmName = parsed.expectPositional("NAME").getFirst();
         NewVm spec = NewVm.withDefaults(vmName);
@@ -59,6 +60,12 @@ final class CreateCommand implements Command {
         }
         if (parsed.value("--nic") != null) {
             spec = spec.withNicMode(choice("--nic", NicMode.class, parsed.value("--nic")));
+        }
+        if (parsed.value("--bridge") != null) {
+            spec = spec.withBridgeInterface(parsed.value("--bridge"));
+        }
+        if (spec.nicMode() == NicMode.BRIDGED && spec.bridgeInterface() == null) {
+            throw new UsageException("--bridge: missing; --nic bridged needs the host interface to join (e.g. eth0)");
         }
         if (parsed.value("--os") != null) {
             spec = spec.withGuestOs(choice("--os", GuestOs.class, parsed.value("--os")));

@@ -108,6 +108,9 @@ final class ListCommand implements Command {
 
     /** Everything the user should fix, one line each on stderr. */
     static void reportProblems(VmLibrary library, List<VmEntry> entries, CliContext context) {
+        if (library.indexProblem() != null) {
+            context.err().println("error: " + library.indexProblem());
+        }
         for (VmEntry entry : entries) {
             if (!entry.isReadable()) {
                 context.err().println("error: " + entry.errorMessage());

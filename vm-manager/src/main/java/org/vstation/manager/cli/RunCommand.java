@@ -1,30 +1,24 @@
 package org.vstation.manager.cli;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import org.vstation.manager.config.NicConfig;
-import org.vstation.manager.config.NicMode;
-import org.vstation.manager.config.SerialMode;
-import org.vstation.manager.config.VmConfig;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLock;
 import org.vstation.manager.library.VmLog;
+import org.vstation.manager.runner.LibraryRunOptions;
 
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
  * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
- * ({@code --memory --iso --disk --nic --serial}); the user's extra options (--until, --timeout,
- * --screenshot...) follow and win over the generated ones.
+ * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
+ * --timeout, --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
- *
- * <p>The runner takes one disk and no MAC address or bridge interface yet (it has no network
- * card to give them to); when its options grow, {@link #runnerOptions} passes them here.
+ * The runner takes one disk; further disks of the VM stay detached (with a note). The
+ * translation is {@link LibraryRunOptions}, shared with the desktop app.
  */
 final class RunCommand implements Command {
 
-    static final String HEADLESS = "--headless";
+    static final String HEADLESS = LibraryRunOptions.HEADLESS;
 
     @Override
     public String name() {
@@ -41,8 +35,8 @@ final class RunCommand implements Command {
         return """
                 usage: vstation run NAME --headless [runner options]
                        vstation run --headless [runner options]
-                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic and
-                  --serial options; runner options given here (--until TEXT, --timeout SECONDS,
+                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic, --mac,
+                  --bridge and --serial options; runner options given here (--until TEXT, --timeout SECONDS,
                   --screenshot FILE...) are passed on and replace generated ones of the same name.
                   The VM is locked while it runs: a second run, or an edit, is refused.""";
     }
@@ -66,7 +60,7 @@ final class RunCommand implements Command {
                 context.err().println("note: cleared a stale lock of " + entry.name() + " ("
                         + lock.clearedStaleHolder().describe() + "; that process is gone)");
             }
-            List<String> options = runnerOptions(entry, extra);
+            List<String> options = LibraryRunOptions.of(entry, extra);
             if (entry.config().disks.size() > 1) {
                 context.err().println("note: the runner attaches one disk; " + (entry.config().disks.size() - 1)
                         + " more of " + entry.name() + " stay detached");
@@ -82,40 +76,6 @@ final class RunCommand implements Command {
             }
             log.power("power off (runner exit code " + exitCode + ")");
             return exitCode;
-        }
-    }
-
-    /** The bare runner options for this VM, then {@code extra}; generated options that extra also gives are left out. */
-    static List<String> runnerOptions(VmEntry entry, List<String> extra) {
-        Set<String> given = new HashSet<>();
-        for (String option : extra) {
-            if (option.startsWith("--")) {
-                given.add(option.contains("=") ? option.substring(0, option.indexOf('=')) : option);
-            }
-        }
-        VmConfig config = entry.config();
-        List<String> options = new ArrayList<>();
-        options.add(HEADLESS);
-        add(options, given, "--memory", Integer.toString(config.memoryMb));
-        if (config.cdrom.iso != null && config.cdrom.connectAtPowerOn) {
-            add(options, given, "--iso", VmConfig.resolve(entry.folder(), config.cdrom.iso).toString());
-        }
-        if (!config.disks.isEmpty()) {
-            add(options, given, "--disk", VmConfig.resolve(entry.folder(), config.disks.getFirst().path).toString());
-        }
-        NicConfig nic = config.network.stream().filter(adapter -> adapter.present).findFirst().orElse(null);
-        add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
-        if (config.serial.mode == SerialMode.FILE) {
-            add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());
-        }
-        options.addAll(extra);
-        return options;
-    }
-
-    private static void add(List<String> options, Set<String> given, String option, String value) {
-        if (!given.contains(option)) {
-            options.add(option);
-            options.add(value);
         }
     }
 }

@@ -13,15 +13,20 @@ final class VmText {
     private VmText() {
     }
 
-    /** stopped, running, busy (being edited or copied), error, moved-or-copied. */
-    static String state(VmEntry entry) throws IOException {
+    /** stopped, running, busy (being edited or copied), error, moved-or-copied; unknown when the lock cannot be read. */
+    static String state(VmEntry entry) {
         if (!entry.isReadable()) {
             return "error";
         }
         if (entry.relocation() == VmEntry.Relocation.MOVED_OR_COPIED) {
             return "moved-or-copied";
         }
-        VmLock.Holder holder = VmLock.holder(entry.folder());
+        VmLock.Holder holder;
+        try {
+            holder = VmLock.holder(entry.folder());
+        } catch (IOException e) {
+            return "unknown";
+        }
         if (holder != null) {
             return holder.purpose().equals("run") ? "running" : "busy";
         }

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Replaces a file so that a crash at any moment leaves either the old or the new content, never a
@@ -27,7 +27,6 @@ public final class AtomicFile {
     }
 
     private static final String TEMP_SUFFIX = ".tmp";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFile() {
     }
@@ -89,7 +88,7 @@ public final class AtomicFile {
     /** Like Files.createTempFile, but with the permissions of a normal new file (createTempFile makes it private). */
     private static Path createTemp(Path folder, Path target) throws IOException {
         while (true) {
-            Path candidate = folder.resolve(tempPrefix(target) + Long.toUnsignedString(RANDOM.nextLong(), 36) + TEMP_SUFFIX);
+            Path candidate = folder.resolve(tempPrefix(target) + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + TEMP_SUFFIX);
             try {
                 return Files.createFile(candidate);
             } catch (FileAlreadyExistsException e) {

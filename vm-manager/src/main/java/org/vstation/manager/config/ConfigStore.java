@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
@@ -34,6 +35,7 @@ import org.vstation.manager.mac.MacAddress;
 public final class ConfigStore {
 
     private static final ObjectMapper MAPPER = createMapper();
+    private static final ObjectWriter WRITER = MAPPER.writer(prettyPrinter());
 
     private ConfigStore() {
     }
@@ -65,13 +67,15 @@ public final class ConfigStore {
     /** Saves atomically (see {@link AtomicFile}) after validating; a save never writes an invalid config. */
     public static void write(Path file, VmConfig config, boolean sync) throws ConfigException, IOException {
         config.validate();
-        AtomicFile.removeLeftovers(file);
+        if (Files.exists(file)) {
+            AtomicFile.removeLeftovers(file);
+        }
         AtomicFile.write(file, toJson(config), sync);
     }
 
     public static byte[] toJson(VmConfig config) {
         try {
-            return (MAPPER.writer(prettyPrinter()).writeValueAsString(config) + "\n").getBytes(StandardCharsets.UTF_8);
+            return (WRITER.writeValueAsString(config) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a config in memory always serialises", e);
         }

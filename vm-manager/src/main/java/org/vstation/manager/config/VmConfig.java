@@ -1,5 +1,6 @@
 package org.vstation.manager.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.io.File;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  * The format is documented in docs/config-format.md; {@link #validate()} enforces its rules.
  */
 @JsonPropertyOrder({"formatVersion", "uuid", "name", "location", "guestOs", "memoryMb", "bootOrder", "disks",
-        "cdrom", "network", "display", "serial"})
+        "cdrom", "network", "display", "serial", "notes"})
 public final class VmConfig extends ConfigSection {
 
     /** The format this version writes; files with a higher number load, and their unknown fields are kept. */
@@ -52,6 +53,9 @@ public final class VmConfig extends ConfigSection {
     public List<NicConfig> network = new ArrayList<>();
     public DisplayConfig display = new DisplayConfig();
     public SerialConfig serial = new SerialConfig();
+    /** Free text the user keeps about the VM (shown in the app's details); omitted from the file when null. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String notes;
 
     public static String fileName(String vmName) {
         return vmName + FILE_SUFFIX;

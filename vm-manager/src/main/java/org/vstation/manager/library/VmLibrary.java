@@ -86,6 +86,8 @@ public final class VmLibrary {
     private final List<Path> registered = new ArrayList<>();
     private MacRegistry macs = new MacRegistry();
     private long generation = -1;
+    /** Why library.json could not be read, or null; the library's own folders still work. */
+    private String indexProblem;
 
     private VmLibrary(Path root, boolean sync) {
         this.root = root;
@@ -113,7 +115,9 @@ public final class VmLibrary {
         Path absolute = root.toAbsolutePath().normalize();
         Files.createDirectories(absolute);
         VmLibrary library = new VmLibrary(absolute, sync);
-        library.rescan(library.readIndex(), -1);
+        // Read before scanning: a change made during the scan then makes the next change() rescan.
+        long generation = library.readGeneration();
+        library.rescan(library.readIndex(), generation);
         return library;
     }
 
@@ -124,6 +128,11 @@ public final class VmLibrary {
     /** Every VM folder, readable or not, in folder order. */
     public synchronized List<VmEntry> entries() {
         return List.copyOf(entries.values());
+    }
+
+    /** Why the list of VM folders registered by import (library.json) cannot be read, or null. */
+    public synchronized String indexProblem() {
+        return indexProblem;
     }
 
     /** Addresses used by more than one adapter of this library. */
@@ -180,6 +189,7 @@ public final class VmLibrary {
                 }
                 NicConfig nic = new NicConfig();
                 nic.mode = spec.nicMode();
+                nic.bridgeInterface = spec.bridgeInterface();
                 nic.mac = macs.allocate(config.uuid, folder, 0, null);
                 config.network.add(nic);
                 config.serial.mode = SerialMode.FILE;
@@ -207,22 +217,38 @@ public final class VmLibrary {
         return change(() -> {
             VmEntry current = requireSettled(vm);
             try (VmLock _ = VmLock.acquire(current.folder(), current.name(), "edit")) {
-                VmConfig edited = edit.apply(ConfigStore.copy(current.config()));
-                if (!edited.name.equals(current.config().name) || !edited.uuid.equals(current.config().uuid)) {
-                    throw new LibraryException("use rename to change the name; the UUID cannot be changed");
-                }
-                for (int i = 0; i < edited.network.size(); i++) {
-                    NicConfig nic = edited.network.get(i);
-                    if (i >= current.config().network.size()) {
-                        nic.mac = macs.allocate(edited.uuid, current.folder(), i, null);
-                        nic.macGenerated = true;
-                    } else if (!Objects.equals(nic.mac, current.config().network.get(i).mac)) {
-                        throw new LibraryException("use the mac command to change MAC addresses");
-                    }
-                }
-                return save(current, edited);
+                return applyEdit(current, edit);
             }
         });
+    }
+
+    /**
+     * {@link #update} for whoever runs the VM and so already holds its lock: a medium changed or a
+     * NIC switched on a running VM is saved, so it is still there at the next power on.
+     */
+    public VmEntry updateWhileRunning(VmLock runLock, VmEntry vm, UnaryOperator<VmConfig> edit)
+            throws IOException, LibraryException {
+        if (!runLock.isHeld() || !runLock.folder().equals(vm.folder())) {
+            throw new IllegalArgumentException("the lock given is not a held lock of " + vm.folder());
+        }
+        return change(() -> applyEdit(requireSettled(vm), edit));
+    }
+
+    private VmEntry applyEdit(VmEntry current, UnaryOperator<VmConfig> edit) throws IOException, LibraryException {
+        VmConfig edited = edit.apply(ConfigStore.copy(current.config()));
+        if (!edited.name.equals(current.config().name) || !edited.uuid.equals(current.config().uuid)) {
+            throw new LibraryException("use rename to change the name; the UUID cannot be changed");
+        }
+        for (int i = 0; i < edited.network.size(); i++) {
+            NicConfig nic = edited.network.get(i);
+            if (i >= current.config().network.size()) {
+                nic.mac = macs.allocate(edited.uuid, current.folder(), i, null);
+                nic.macGenerated = true;
+            } else if (!Objects.equals(nic.mac, current.config().network.get(i).mac)) {
+                throw new LibraryException("use the mac command to change MAC addresses");
+            }
+        }
+        return save(current, edited);
     }
 
     /** Gives one adapter a new generated address, unique in the library and different from the current one. */
@@ -289,12 +315,17 @@ public final class VmLibrary {
                     config.uuid = UUID.randomUUID();
                     config.name = newName;
                     config.location = target.toString();
+                    // A clone never shares a disk: images outside the folder, or linked into it, are copied too.
                     for (DiskConfig disk : config.disks) {
                         Path image = VmConfig.resolve(current.folder(), disk.path);
                         if (!image.startsWith(current.folder())) {
                             Path copy = uniqueFile(target, image.getFileName().toString());
                             SparseFiles.copy(image, copy);
                             disk.path = VmConfig.storedPath(target, copy);
+                        } else if (Files.isSymbolicLink(image)) {
+                            Path copiedLink = target.resolve(current.folder().relativize(image));
+                            Files.delete(copiedLink);
+                            SparseFiles.copy(image, copiedLink);
                         }
                     }
                     for (int i = 0; i < config.network.size(); i++) {
@@ -365,9 +396,9 @@ public final class VmLibrary {
             if (root.startsWith(folder)) {
                 throw new LibraryException("refusing to delete " + folder + ": it holds the library itself");
             }
-            if (!folder.getParent().equals(root) && current.configFile() == null) {
-                throw new LibraryException("refusing to delete " + folder + ": it holds no VM configuration;"
-                        + " it is only unregistered");
+            if (!folder.getParent().equals(root) && current.configFile() == null && Files.isDirectory(folder)) {
+                throw new LibraryException("refusing to delete " + folder + ": it holds no VM configuration, so it"
+                        + " may not be a VM folder; put its config back, or delete the folder yourself");
             }
             if (Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
                 try (VmLock _ = VmLock.acquire(folder, current.name(), "delete")) {
@@ -396,6 +427,9 @@ public final class VmLibrary {
             requireValidName(newName);
         }
         return change(() -> {
+            if (!folder.getParent().equals(root) && indexProblem != null) {
+                throw new LibraryException(indexProblem);
+            }
             VmEntry found = readEntry(folder);
             if (!found.isReadable()) {
                 throw new LibraryException(found.errorMessage());
@@ -488,8 +522,7 @@ public final class VmLibrary {
         try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock _ = channel.lock()) {
-            ByteBuffer stored = ByteBuffer.allocate(Long.BYTES);
-            long current = channel.read(stored, 0) == Long.BYTES ? stored.flip().getLong() : 0;
+            long current = generation(channel);
             if (current != generation) {
                 rescan(readIndex(), current);
             }
@@ -509,16 +542,33 @@ public final class VmLibrary {
         }
     }
 
+    private static long generation(FileChannel lockFile) throws IOException {
+        ByteBuffer stored = ByteBuffer.allocate(Long.BYTES);
+        return lockFile.read(stored, 0) == Long.BYTES ? stored.flip().getLong() : 0;
+    }
+
+    /** The generation without taking the lock; -1 (never current) when the lock file cannot be read. */
+    private long readGeneration() {
+        try (FileChannel channel = FileChannel.open(root.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.READ)) {
+            return generation(channel);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
     private Index readIndex() throws IOException {
         Path file = root.resolve(INDEX_FILE);
+        indexProblem = null;
         try {
             Index index = INDEX_MAPPER.readValue(Files.readAllBytes(file), Index.class);
             return index.registered() == null ? new Index(index.formatVersion(), List.of()) : index;
         } catch (NoSuchFileException e) {
             return new Index(1, List.of());
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ": not valid JSON; it lists VM folders registered with import"
-                    + " and can be rebuilt by importing them again (" + e.getOriginalMessage() + ")", e);
+            indexProblem = file + ": not valid JSON (" + e.getOriginalMessage().lines().findFirst().orElse("")
+                    + "); the VM folders it registers outside the library are not listed until it is fixed"
+                    + " or deleted and the folders imported again";
+            return new Index(1, List.of());
         }
     }
 
@@ -652,7 +702,8 @@ public final class VmLibrary {
      */
     private static VmEntry.Relocation relocation(Path folder, VmConfig config) throws IOException {
         Path previous = config.location == null ? folder : folder.getFileSystem().getPath(config.location);
-        if (previous.equals(folder)) {
+        // The same folder reached through a symbolic link (a library opened by another path) is in place.
+        if (previous.equals(folder) || Files.isDirectory(previous) && Files.isSameFile(previous, folder)) {
             return VmEntry.Relocation.IN_PLACE;
         }
         if (Files.isDirectory(previous)) {

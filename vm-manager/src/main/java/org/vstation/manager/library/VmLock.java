@@ -28,10 +28,16 @@ public final class VmLock implements AutoCloseable {
 
     public static final String FILE_NAME = ".vstation.lock";
 
+    private static final int PROBE_RETRIES = 10;
+    private static final long PROBE_WAIT_MILLIS = 20;
+
     /** Who holds (or held) a lock, as written in the lock file. */
     public record Holder(long pid, String host, String purpose, String since) {
 
         public String describe() {
+            if (pid < 0) {
+                return "locked by a process that left no details";
+            }
             return purpose + " by process " + pid + " on " + host + " since " + since;
         }
 
@@ -58,11 +64,13 @@ public final class VmLock implements AutoCloseable {
         }
     }
 
+    private final Path folder;
     private final FileChannel channel;
     private final FileLock lock;
     private final Holder staleHolder;
 
-    private VmLock(FileChannel channel, FileLock lock, Holder staleHolder) {
+    private VmLock(Path folder, FileChannel channel, FileLock lock, Holder staleHolder) {
+        this.folder = folder;
         this.channel = channel;
         this.lock = lock;
         this.staleHolder = staleHolder;
@@ -79,12 +87,19 @@ public final class VmLock implements AutoCloseable {
                 StandardOpenOption.WRITE);
         FileLock lock;
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            lock = tryExclusive(channel);
+            // A lock without holder text is someone's brief status probe (see holder()): wait it out.
+            for (int retry = 0; lock == null && retry < PROBE_RETRIES && Files.size(file) == 0; retry++) {
+                Thread.sleep(PROBE_WAIT_MILLIS);
+                lock = tryExclusive(channel);
+            }
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        } catch (InterruptedException e) {
+            channel.close();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the lock of " + vmName, e);
         }
         if (lock == null) {
             channel.close();
@@ -97,7 +112,7 @@ public final class VmLock implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(text), 0);
             channel.force(false);
-            return new VmLock(channel, lock, stale);
+            return new VmLock(folder, channel, lock, stale);
         } catch (IOException | RuntimeException e) {
             lock.release();
             channel.close();
@@ -115,10 +130,11 @@ public final class VmLock implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        // A shared lock needs only read access, so a VM folder of another user can still be listed.
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             FileLock probe;
             try {
-                probe = channel.tryLock();
+                probe = channel.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException e) {
                 probe = null;
             }
@@ -128,6 +144,15 @@ public final class VmLock implements AutoCloseable {
             probe.release();
             return null;
         }
+    }
+
+    /** The VM folder this lock is for. */
+    public Path folder() {
+        return folder;
+    }
+
+    public boolean isHeld() {
+        return lock.isValid();
     }
 
     /** The holder whose lock was found stale (its process had died) when this lock was taken; null if none. */
@@ -150,6 +175,14 @@ public final class VmLock implements AutoCloseable {
             } finally {
                 channel.close();
             }
+        }
+    }
+
+    private static FileLock tryExclusive(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
         }
     }
 

@@ -81,12 +81,13 @@ class UserGuideSessionTest {
         assertTrue(MacGenerator.hasVStationPrefix(clone.network.getFirst().mac));
 
         // The run step: the runner was asked to run the clone with its settings, under its lock.
-        // The lead finishes this step: with the real runner, assert that the guest reached "login:".
+        // The lead finishes this step: with the real runner (slow), assert that the guest reached
+        // the live CD's shell prompt.
         Path cloneFolder = cli.library().resolve("debian-test");
         assertEquals(List.of(List.of("--headless", "--memory", "256", "--iso", iso.toString(),
                 "--disk", cloneFolder.resolve("debian.img").toString(), "--nic", "hostonly",
-                "--serial", cloneFolder.resolve("serial.log").toString(),
-                "--until", "login:", "--timeout", "600")), cli.runner.calls);
+                "--mac", afterRegenerate.get("debian-test"), "--serial", cloneFolder.resolve("serial.log").toString(),
+                "--until", "vstation:/#", "--timeout", "600")), cli.runner.calls);
         assertEquals(List.of("run " + ProcessHandle.current().pid()), cli.runner.lockHoldersDuringRun);
         String log = Files.readString(cloneFolder.resolve("vstation.log"));
         assertTrue(log.contains("power: power on (headless): --headless --memory 256"), log);

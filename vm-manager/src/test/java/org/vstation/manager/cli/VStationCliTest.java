@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vstation.manager.config.ConfigStore;
 import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.VmLibrary;
 import org.vstation.manager.library.VmLock;
 
 class VStationCliTest {
@@ -77,6 +78,7 @@ class VStationCliTest {
             "create x --memory 99999|--memory: 99999 is out of range (4 to 3072 MB)",
             "create x --nic wifi|--nic: \"wifi\" is not one of nat, hostonly, bridged, none",
             "create x --os beos|--os: \"beos\" is not one of linux, windows, dos, bsd, other",
+            "create x --nic bridged|--bridge: missing; --nic bridged needs the host interface",
             "create x --disk-size 12Q|--disk-size: \"12Q\" is not a size",
             "create x --disk-size 1000|--disk-size: 1000 bytes is not a whole number of 512-byte sectors",
             "create x --iso nowhere.iso|ISO image not found: ",
@@ -116,6 +118,8 @@ class VStationCliTest {
         assertUsageError(cli.run("set", "debian", "disks[0].sizeBytes=1024"), "cannot resize disk images");
         assertEquals(512, config("debian").memoryMb, "a refused set changes nothing");
 
+        assertOk(cli.run("create", "bridged", "--nic", "bridged", "--bridge", "eth1", "--disk-size", "0"));
+        assertEquals("eth1", config("bridged").network.getFirst().bridgeInterface);
         assertOk(cli.run("set", "debian", "nic=bridged", "bridge=eth0"));
         assertEquals("eth0", config("debian").network.getFirst().bridgeInterface);
         Path iso = Files.writeString(cli.workingDirectory.resolve("other.iso"), "iso");
@@ -151,6 +155,30 @@ class VStationCliTest {
         assertUsageError(cli.run("run", "nodisk", "--headless"), "disk image not found: "
                 + cli.library().resolve("nodisk/nodisk.img"));
         assertUsageError(cli.run("show", "corrupt"), corrupt + ": not valid JSON");
+        assertOk(cli.run("delete", "corrupt", "--yes"));
+        assertOk(cli.run("delete", "empty", "--yes"));
+        assertFalse(Files.exists(corrupt.getParent()));
+        assertFalse(assertOk(cli.run("list")).err().contains("error: "), "a broken folder can be deleted by name");
+    }
+
+    @Test
+    void aCorruptLibraryIndexIsReportedAndTheLibraryFoldersStillWork() throws Exception {
+        create("debian");
+        Path outside = temp.resolve("elsewhere/vm");
+        assertOk(cli.run("create", "external", "--disk-size", "0"));
+        Files.createDirectories(outside.getParent());
+        Files.move(cli.library().resolve("external"), outside);
+        assertOk(cli.run("import", outside.toString()));
+        Path index = cli.library().resolve(VmLibrary.INDEX_FILE);
+        Files.writeString(index, "{\"formatVersion\": 1, \"registered\": [");
+
+        CliHarness.Result list = assertOk(cli.run("list"));
+        assertTrue(list.out().contains("debian "), list.out());
+        assertFalse(list.out().contains("external"), list.out());
+        assertTrue(list.err().startsWith("error: " + index + ": not valid JSON"), list.err());
+        assertOk(cli.run("set", "debian", "memory=128"));
+        assertUsageError(cli.run("import", outside.toString()), index + ": not valid JSON");
+        assertTrue(Files.readString(index).endsWith("["), "the broken index is not overwritten");
     }
 
     @Test

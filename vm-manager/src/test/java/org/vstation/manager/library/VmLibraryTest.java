@@ -238,6 +238,40 @@ class VmLibraryTest {
     }
 
     @Test
+    void aDiskLinkedIntoTheFolderIsCopiedNotShared() throws Exception {
+        VmLibrary library = open();
+        Path shared = Files.write(temp.resolve("shared.img"), new byte[4096]);
+        VmEntry source = library.create(NewVm.withDefaults("linked").withDiskSizeBytes(0));
+        Files.createSymbolicLink(source.folder().resolve("disk.img"), shared);
+        source = library.update(source, config -> {
+            config.disks.add(new DiskConfig("disk.img", 4096, DiskFormat.RAW));
+            return config;
+        });
+        VmEntry clone = library.clone(source, "linked-clone");
+        Path cloneDisk = clone.folder().resolve("disk.img");
+        assertFalse(Files.isSymbolicLink(cloneDisk));
+        SparseFilesTestSupport.writeAt(cloneDisk, 0, "clone");
+        assertEquals("\0\0\0\0\0", SparseFilesTestSupport.readAt(shared, 0, 5), "the source's disk is untouched");
+    }
+
+    @Test
+    void aRegisteredFolderThatVanishedIsListedAndCanBeDeletedFromTheLibrary() throws Exception {
+        VmLibrary library = open();
+        VmEntry vm = library.create(NewVm.withDefaults("wanderer").withDiskSizeBytes(0));
+        Path outside = temp.resolve("outside/wanderer");
+        Files.createDirectories(outside.getParent());
+        Files.move(vm.folder(), outside);
+        open().importFolder(outside, null, null);
+        deleteRecursively(outside);
+
+        VmLibrary reopened = open();
+        VmEntry gone = reopened.find(outside.toString());
+        assertEquals(outside + ": VM folder not found", gone.errorMessage());
+        reopened.delete(gone);
+        assertEquals(List.of(), open().entries());
+    }
+
+    @Test
     void aMovedFolderKeepsItsIdentityACopiedOneGetsTheChoice() throws Exception {
         VmLibrary library = open();
         VmEntry vm = library.create(NewVm.withDefaults("debian").withDiskSizeBytes(0));
@@ -272,6 +306,17 @@ class VmLibraryTest {
         assertNotEquals(vm.config().uuid, copied.entry().config().uuid);
         assertNotEquals(mac, copied.entry().config().network.getFirst().mac);
         assertEquals(List.of(), copied.duplicates());
+    }
+
+    @Test
+    void aLibraryOpenedThroughASymbolicLinkIsInPlace() throws Exception {
+        VmEntry vm = open().create(NewVm.withDefaults("debian").withDiskSizeBytes(0));
+        Path link = Files.createSymbolicLink(temp.resolve("link-to-library"), root());
+        VmLibrary viaLink = VmLibrary.open(link, true);
+        VmEntry seen = viaLink.find("debian");
+        assertEquals(VmEntry.Relocation.IN_PLACE, seen.relocation());
+        assertEquals(vm.config().uuid, seen.config().uuid);
+        assertEquals(List.of(), viaLink.duplicateMacs());
     }
 
     @Test
@@ -317,6 +362,14 @@ class VmLibraryTest {
             assertFalse(Files.exists(root().resolve("copy")), "a refused clone leaves no folder");
         }
         assertEquals(256, ConfigStore.read(vm.configFile()).memoryMb);
+        Path iso = Files.writeString(temp.resolve("tools.iso"), "iso");
+        try (VmLock running = library.lockForRun(vm)) {
+            VmEntry changed = library.updateWhileRunning(running, vm, config -> {
+                config.cdrom.iso = iso.toString();
+                return config;
+            });
+            assertEquals(iso.toString(), changed.config().cdrom.iso, "the runner saves a media change as it runs");
+        }
         assertEquals(512, library.update(vm, config -> {
             config.memoryMb = 512;
             return config;
@@ -424,6 +477,14 @@ class VmLibraryTest {
 
     private static long allocatedBytes(Path file) throws Exception {
         return SparseFilesTest.allocatedBytes(file);
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static void copyTree(Path source, Path target) throws IOException {

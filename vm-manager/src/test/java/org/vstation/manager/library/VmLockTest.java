@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,27 @@ class VmLockTest {
             assertEquals("elsewhere", lock.clearedStaleHolder().host());
             String text = Files.readString(folder.resolve(VmLock.FILE_NAME));
             assertTrue(text.startsWith("pid=" + ProcessHandle.current().pid() + "\n"), text);
+        }
+    }
+
+    @Test
+    void aBriefStatusProbeDelaysButDoesNotRefuseAnAcquire() throws Exception {
+        Path file = folder.resolve(VmLock.FILE_NAME);
+        Files.createFile(file);
+        try (FileChannel probe = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileLock shared = probe.tryLock(0, Long.MAX_VALUE, true);
+            Thread release = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(60);
+                    shared.release();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try (VmLock lock = VmLock.acquire(folder, "debian", "run")) {
+                assertNull(lock.clearedStaleHolder());
+            }
+            release.join();
         }
     }
 

@@ -1,4 +1,4 @@
-package org.vstation.manager.cli;
+package org.vstation.manager.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.config.NicMode;
 import org.vstation.manager.library.NewVm;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
-import org.vstation.manager.runner.RunOptions;
 
-/** The options {@code run NAME} generates are ones the headless runner accepts, with the VM's values. */
-class RunCommandTest {
+/** The options {@code run NAME} and the app generate are ones the headless runner accepts, with the VM's values. */
+class LibraryRunOptionsTest {
 
     @TempDir
     Path temp;
@@ -26,15 +26,25 @@ class RunCommandTest {
         VmEntry vm = library.create(NewVm.withDefaults("debian").withMemoryMb(384).withDiskSizeBytes(1 << 20)
                 .withIso(iso));
 
-        List<String> options = RunCommand.runnerOptions(vm, List.of("--until", "login:", "--timeout", "30"));
+        List<String> options = LibraryRunOptions.of(vm, List.of("--until", "login:", "--timeout", "30"));
         RunOptions parsed = RunOptions.parse(options, bios);
 
         assertEquals(384, parsed.memoryMegabytes());
         assertEquals(iso, parsed.iso());
         assertEquals(vm.folder().resolve("debian.img"), parsed.disk());
         assertEquals("nat", parsed.nicMode());
+        assertEquals(vm.config().network.getFirst().mac.toString(), parsed.macAddress());
         assertEquals(vm.folder().resolve("serial.log"), parsed.serial());
         assertEquals("login:", parsed.until());
         assertEquals(30, parsed.timeout().toSeconds());
+
+        VmEntry bridged = library.update(vm, config -> {
+            config.network.getFirst().mode = NicMode.BRIDGED;
+            config.network.getFirst().bridgeInterface = "eth0";
+            return config;
+        });
+        RunOptions bridgedRun = RunOptions.parse(LibraryRunOptions.of(bridged, List.of()), bios);
+        assertEquals("bridged", bridgedRun.nicMode());
+        assertEquals("eth0", bridgedRun.bridgeInterface());
     }
 }

@@ -1,0 +1,67 @@
+package org.vstation.manager.runner;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.vstation.manager.config.NicConfig;
+import org.vstation.manager.config.NicMode;
+import org.vstation.manager.config.SerialMode;
+import org.vstation.manager.config.VmConfig;
+import org.vstation.manager.library.VmEntry;
+
+/**
+ * A library VM's config as the runner's options ({@code --memory --iso --disk --nic --mac --bridge
+ * --serial}): the one translation {@code vstation run NAME} and the desktop app both use.
+ */
+public final class LibraryRunOptions {
+    public static final String HEADLESS = "--headless";
+
+    private LibraryRunOptions() {
+    }
+
+    /** The runner options for this VM, then {@code extra}; generated options that extra also gives are left out. */
+    public static List<String> of(VmEntry entry, List<String> extra) {
+        Set<String> given = new HashSet<>();
+        for (String option : extra) {
+            if (option.startsWith("--")) {
+                given.add(option.contains("=") ? option.substring(0, option.indexOf('=')) : option);
+            }
+        }
+        VmConfig config = entry.config();
+        List<String> options = new ArrayList<>();
+        options.add(HEADLESS);
+        add(options, given, "--memory", Integer.toString(config.memoryMb));
+        if (config.cdrom.iso != null && config.cdrom.connectAtPowerOn) {
+            add(options, given, "--iso", VmConfig.resolve(entry.folder(), config.cdrom.iso).toString());
+        }
+        if (!config.disks.isEmpty()) {
+            add(options, given, "--disk", VmConfig.resolve(entry.folder(), config.disks.getFirst().path).toString());
+        }
+        NicConfig nic = firstAdapter(config);
+        add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
+        if (nic != null && nic.mac != null) {
+            add(options, given, "--mac", nic.mac.toString());
+        }
+        if (nic != null && nic.mode == NicMode.BRIDGED && nic.bridgeInterface != null) {
+            add(options, given, "--bridge", nic.bridgeInterface);
+        }
+        if (config.serial.mode == SerialMode.FILE) {
+            add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());
+        }
+        options.addAll(extra);
+        return options;
+    }
+
+    /** The adapter the runner attaches: the first one present, or null. */
+    public static NicConfig firstAdapter(VmConfig config) {
+        return config.network.stream().filter(adapter -> adapter.present).findFirst().orElse(null);
+    }
+
+    private static void add(List<String> options, Set<String> given, String option, String value) {
+        if (!given.contains(option)) {
+            options.add(option);
+            options.add(value);
+        }
+    }
+}
