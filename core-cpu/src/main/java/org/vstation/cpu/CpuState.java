@@ -222,7 +222,15 @@ abstract class CpuState {
     }
 
     final boolean of() {
-        return (arithmeticFlags() & OF) != 0;
+        int sign = SIGN_BIT[lazySize];
+        return switch (lazyOp) {
+            case LAZY_NONE -> (flags & OF) != 0;
+            case LAZY_LOGIC -> false;
+            case LAZY_ADD, LAZY_ADC -> ((lazyA ^ lazyResult) & (lazyB ^ lazyResult) & sign) != 0;
+            case LAZY_SUB, LAZY_SBB -> ((lazyA ^ lazyB) & (lazyA ^ lazyResult) & sign) != 0;
+            case LAZY_INC -> lazyResult == sign;
+            default -> lazyResult == sign - 1;
+        };
     }
 
     final boolean pf() {
@@ -287,7 +295,42 @@ abstract class CpuState {
         if ((write ? !s.writable : !s.readable) || first < s.lowestOffset || last > s.highestOffset) {
             throw segmentFault(segment);
         }
-        return s.base + offset;
+        int linear = s.base + offset;
+        if (alignmentCheck && (linear & (size - 1)) != 0) {
+            throw raise(AC_VECTOR, 0);
+        }
+        if (dataBreakpointsEnabled) {
+            noteDataAccess(linear, size, write);
+        }
+        return linear;
+    }
+
+    /** DR7 enables a data breakpoint (R/W = 01 or 11); data accesses are then matched against DR0-DR3. */
+    boolean dataBreakpointsEnabled;
+    /** B0-B3 of the data breakpoints the current instruction hit; reported as a trap when it completes. */
+    int dataBreakpointHits;
+
+    /** SDM vol. 3, 17.2.4-17.2.5: R/W 01 breaks on writes, 11 on reads and writes; LEN 00/01/11 = 1/2/4 bytes. */
+    private void noteDataAccess(int linear, int size, boolean write) {
+        int dr7 = debugRegisters[7];
+        for (int i = 0; i < 4; i++) {
+            int rw = (dr7 >>> (16 + i * 4)) & 3;
+            if (((dr7 >>> (i * 2)) & 3) == 0 || (rw != 3 && !(rw == 1 && write))) {
+                continue;
+            }
+            int length = ((dr7 >>> (18 + i * 4)) & 3) + 1;
+            int start = debugRegisters[i] & ~(length - 1);
+            if (Integer.compareUnsigned(linear - start, length) < 0 || Integer.compareUnsigned(start - linear, size) < 0) {
+                dataBreakpointHits |= 1 << i;
+            }
+        }
+    }
+
+    /** CR0.AM, EFLAGS.AC and CPL 3 together enable #AC for misaligned data (SDM vol. 3, 6.15, interrupt 17). */
+    boolean alignmentCheck;
+
+    final void updateAlignmentCheck() {
+        alignmentCheck = (cr0 & CR0_AM) != 0 && (flags & AC) != 0 && cpl == 3;
     }
 
     final RuntimeException segmentFault(int segment) {

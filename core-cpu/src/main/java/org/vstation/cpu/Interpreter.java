@@ -38,8 +38,6 @@ abstract class Interpreter extends SystemCpu {
 
     abstract void halt();
 
-    /** EIP no longer follows the decoded block (a REP instruction yields to resume later): leave the block. */
-    abstract void endBlock();
 
     /** IRET executed: NMIs are no longer blocked (SDM vol. 3, 6.7.1). */
     abstract void interruptReturnCompleted();
@@ -81,10 +79,6 @@ abstract class Interpreter extends SystemCpu {
     final void writeEUpdate(Instruction in, int value) {
         if (in.mod == 3) setReg(in.size, in.rm, value);
         else writeLinear(in.size, updateLinear, value);
-    }
-
-    final int operandMask(Instruction in) {
-        return SIZE_MASK[in.size];
     }
 
     // ---- arithmetic ------------------------------------------------------------------
@@ -350,7 +344,6 @@ abstract class Interpreter extends SystemCpu {
         }
         if (count(in) != 0) {
             eip = instructionEip;
-            endBlock();
         }
     }
 
@@ -870,6 +863,12 @@ abstract class Interpreter extends SystemCpu {
     private void aluModrmDestination(Instruction in) {
         int size = in.size;
         int op = (in.opcode >>> 3) & 7;
+        if (size == 2 && in.mod == 3) {
+            // The common 32-bit register form, with the operand size constant for the JIT.
+            int r = alu(op, 2, regs[in.rm], regs[in.reg]);
+            if (op != ALU_CMP) regs[in.rm] = r;
+            return;
+        }
         int src = reg(size, in.reg);
         if (op == ALU_CMP) {
             alu(op, size, readE(in), src);
@@ -881,6 +880,11 @@ abstract class Interpreter extends SystemCpu {
     private void aluRegisterDestination(Instruction in) {
         int size = in.size;
         int op = (in.opcode >>> 3) & 7;
+        if (size == 2 && in.mod == 3) {
+            int r = alu(op, 2, regs[in.reg], regs[in.rm]);
+            if (op != ALU_CMP) regs[in.reg] = r;
+            return;
+        }
         int r = alu(op, size, reg(size, in.reg), readE(in));
         if (op != ALU_CMP) setReg(size, in.reg, r);
     }
@@ -908,13 +912,15 @@ abstract class Interpreter extends SystemCpu {
     }
 
     private void incrementRegister(Instruction in) {
-        int size = in.size;
-        setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), false));
+        int r = in.opcode & 7;
+        if (in.size == 2) regs[r] = incDec(2, regs[r], false);
+        else setReg(1, r, incDec(1, regs[r], false));
     }
 
     private void decrementRegister(Instruction in) {
-        int size = in.size;
-        setReg(size, in.opcode & 7, incDec(size, reg(size, in.opcode & 7), true));
+        int r = in.opcode & 7;
+        if (in.size == 2) regs[r] = incDec(2, regs[r], true);
+        else setReg(1, r, incDec(1, regs[r], true));
     }
 
     private void moveToModrm(Instruction in) {

@@ -71,6 +71,18 @@ public final class SegmentRegister {
         }
     }
 
+    void copyFrom(SegmentRegister other) {
+        selector = other.selector;
+        base = other.base;
+        limit = other.limit;
+        attributes = other.attributes;
+        readable = other.readable;
+        writable = other.writable;
+        big = other.big;
+        lowestOffset = other.lowestOffset;
+        highestOffset = other.highestOffset;
+    }
+
     int dpl() {
         return (attributes >>> 5) & 3;
     }

@@ -161,6 +161,7 @@ abstract class SystemCpu extends CpuState {
         if (newCpl != cpl) {
             cpl = newCpl;
             selectTlb();
+            updateAlignmentCheck();
         }
     }
 
@@ -434,6 +435,45 @@ abstract class SystemCpu extends CpuState {
      * IOPL-sensitive in V86); {@code external} sets the EXT bit of error codes.
      */
     final void deliverInterrupt(int vector, int errorCode, boolean software, boolean external) {
+        saveDeliveryState();
+        try {
+            deliver(vector, errorCode, software, external);
+        } catch (CpuException e) {
+            // A fault while delivering leaves the processor as it was before (SDM vol. 3, 6.14.1):
+            // the next exception, or #DF, is delivered from the original state.
+            restoreDeliveryState();
+            throw e;
+        }
+    }
+
+    private final SegmentRegister[] savedSegments = {
+        new SegmentRegister(), new SegmentRegister(), new SegmentRegister(),
+        new SegmentRegister(), new SegmentRegister(), new SegmentRegister()
+    };
+    private int savedEsp, savedEip, savedFlags, savedCpl;
+    private boolean savedCode32, savedStack32;
+
+    private void saveDeliveryState() {
+        for (int i = 0; i < 6; i++) savedSegments[i].copyFrom(segments[i]);
+        savedEsp = regs[ESP];
+        savedEip = eip;
+        savedFlags = flags;
+        savedCpl = cpl;
+        savedCode32 = code32;
+        savedStack32 = stack32;
+    }
+
+    private void restoreDeliveryState() {
+        for (int i = 0; i < 6; i++) segments[i].copyFrom(savedSegments[i]);
+        regs[ESP] = savedEsp;
+        eip = savedEip;
+        flags = savedFlags;
+        code32 = savedCode32;
+        stack32 = savedStack32;
+        setCpl(savedCpl);
+    }
+
+    private void deliver(int vector, int errorCode, boolean software, boolean external) {
         if (!protectedMode()) {
             deliverRealModeInterrupt(vector);
             return;

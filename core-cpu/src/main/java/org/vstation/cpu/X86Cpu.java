@@ -67,8 +67,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     private volatile boolean stopRequested;
     /** Something may need attention at the next instruction boundary. */
     private boolean eventPending;
-    /** Instruction count before which interrupts stay inhibited (STI, MOV SS shadows). */
-    private long interruptsInhibitedUntil;
+    /** STI, MOV SS or POP SS just ran: the next instruction completes before any interrupt (SDM vol. 3, 6.8.3). */
+    private boolean interruptShadow;
     /** DR7 enables at least one breakpoint: instructions run one at a time with checks. */
     private boolean breakpointsEnabled;
 
@@ -110,6 +110,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         debugRegisters[6] = 0xFFFF_0FF0;
         debugRegisters[7] = 0x400;
         breakpointsEnabled = false;
+        dataBreakpointsEnabled = false;
         for (SegmentRegister s : segments) {
             s.limit = 0xFFFF;
             s.load(0, 0, 0xFFFF, 0x93, true);
@@ -135,7 +136,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         shutdown = false;
         nmiPending = false;
         nmiBlocked = false;
-        interruptsInhibitedUntil = 0;
+        interruptShadow = false;
         fpu.reset();
         setFerr(false);
         updateEvents();
@@ -166,7 +167,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                     } else {
                         Block block = chainedBlock(previous);
                         previous = null;
-                        executeBlock(block, end);
+                        executeBlock(block);
                         previous = block;
                     }
                 } catch (CpuException e) {
@@ -352,6 +353,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     private void writeCr0Unchecked(int value) {
         int old = cr0;
         cr0 = value | CR0_ET;
+        updateAlignmentCheck();
         if (((old ^ cr0) & CR0_PE) != 0) {
             code32 = (cr0 & CR0_PE) != 0 && segments[CS].big;
             if ((cr0 & CR0_PE) == 0) {
@@ -530,26 +532,37 @@ public final class X86Cpu extends Interpreter implements Processor {
         return block;
     }
 
-    private void executeBlock(Block block, long end) {
+    /**
+     * Runs a block until its end or until something needs attention. The
+     * instruction count is updated once per block; a faulting instruction is
+     * not counted.
+     */
+    private void executeBlock(Block block) {
         Instruction[] instructions = block.instructions;
         int csLimit = segments[CS].limit;
         boolean withinLimit = Integer.compareUnsigned(eip + block.byteLength - 1, csLimit) <= 0
                 && Integer.compareUnsigned(eip, eip + block.byteLength - 1) <= 0;
-        for (Instruction in : instructions) {
-            int start = eip;
-            instructionEip = start;
-            if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
-                throw raise(GP, 0);
+        int executed = 0;
+        try {
+            while (executed < instructions.length) {
+                Instruction in = instructions[executed];
+                int start = eip;
+                instructionEip = start;
+                if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
+                    throw raise(GP, 0);
+                }
+                int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+                eip = next;
+                execute(in);
+                executed++;
+                // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
+                // block must not run yet; any other change of flow ends the block too.
+                if (eventPending || eip != next) {
+                    return;
+                }
             }
-            int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
-            eip = next;
-            execute(in);
-            instructionCount++;
-            // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
-            // block must not run yet; any other change of flow ends the block too.
-            if (eventPending || instructionCount >= end || eip != next) {
-                return;
-            }
+        } finally {
+            instructionCount += executed;
         }
     }
 
@@ -569,9 +582,18 @@ public final class X86Cpu extends Interpreter implements Processor {
         }
         eip = code32 ? start + in.length : (start + in.length) & 0xFFFF;
         flags &= ~RF;
+        dataBreakpointHits = 0;
         execute(in);
         instructionCount++;
-        if (trap && !halted) {
+        if (dataBreakpointHits != 0 && !halted) {
+            debugRegisters[6] = (debugRegisters[6] & ~0xF) | dataBreakpointHits | (trap ? 0x4000 : 0);
+            deliverTrap(DB);
+            return;
+        }
+        // MOV SS and POP SS hold the single-step trap back until after the next instruction (SDM vol. 3, 6.8.3).
+        boolean stackLoad = (in.op == org.vstation.cpu.decode.Op.MOV_SEG_E && in.reg == SS)
+                || (in.op == org.vstation.cpu.decode.Op.POP_SEG && in.opcode == 0x17);
+        if (trap && !halted && !stackLoad) {
             debugRegisters[6] |= 0x4000;
             deliverTrap(DB);
         }
@@ -604,12 +626,19 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void writeDebugRegister(int index, int value) {
         super.writeDebugRegister(index, value);
-        breakpointsEnabled = (debugRegisters[7] & 0xFF) != 0;
+        int dr7 = debugRegisters[7];
+        breakpointsEnabled = (dr7 & 0xFF) != 0;
+        dataBreakpointsEnabled = false;
+        for (int i = 0; i < 4; i++) {
+            int rw = (dr7 >>> (16 + i * 4)) & 3;
+            if (((dr7 >>> (i * 2)) & 3) != 0 && (rw == 1 || rw == 3)) dataBreakpointsEnabled = true;
+        }
     }
 
     // ---- events, interrupts and exceptions -------------------------------------------------
 
     private void updateEvents() {
+        updateAlignmentCheck();
         eventPending = nmiPending || (interruptRequest && (flags & IF) != 0) || halted || shutdown;
     }
 
@@ -631,12 +660,7 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     @Override
     void inhibitInterrupts() {
-        interruptsInhibitedUntil = instructionCount + 2;
-        eventPending = true;
-    }
-
-    @Override
-    void endBlock() {
+        interruptShadow = true;
         eventPending = true;
     }
 
@@ -648,7 +672,9 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     private void serviceEvents() {
         eventPending = false;
-        if (instructionCount < interruptsInhibitedUntil) {
+        if (interruptShadow) {
+            // Run exactly one more instruction (the block stops after it), then look again.
+            interruptShadow = false;
             eventPending = true;
             return;
         }

@@ -385,4 +385,78 @@ class ProtectedModeTest {
                 """);
         assertEquals(List.of(0x4000, 0x28, 0xAAAA, 0x28, 0x89), guest.values.stream().map(v -> v & 0xFFFF).toList());
     }
+
+    @Test
+    void notPresentStackAndDeviceNotAvailableFaultsCarryTheirErrorCodes() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 7, nm_handler, 0x8E
+                    SET_GATE 11, np_handler, 0x8E
+                    SET_GATE 12, ss_handler, 0x8E
+                    ; 0x38: a data segment that is not present
+                    mov dword [free_descriptors], 0x0000FFFF
+                    mov dword [free_descriptors + 4], 0x00CF1200
+                    mov ax, 0x38
+                    mov es, ax                ; #NP(0x38)
+                    hlt
+                np_handler:
+                    pop eax
+                    out 0xEA, eax
+                    mov eax, cr0
+                    or eax, 8                 ; CR0.TS: the next x87 instruction faults
+                    mov cr0, eax
+                    fninit                    ; #NM
+                    hlt
+                nm_handler:
+                    clts
+                    mov eax, 7
+                    out 0xEA, eax
+                    ; 0x40: expand-down 32-bit data segment, limit 0xFFFF: valid offsets 0x10000-0xFFFFFFFF
+                    mov dword [free_descriptors + 8], 0x0000FFFF
+                    mov dword [free_descriptors + 12], 0x00409600   ; byte granular, B=1, limit 0xFFFF
+                    mov ax, 0x40
+                    mov ss, ax                ; ESP 0x90000-ish stays valid
+                    mov eax, [ss:0x100]       ; below the expand-down range: #SS(0)
+                    hlt
+                ss_handler:
+                    pop eax
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(0x38, 7, 0), guest.values);
+    }
+
+    @Test
+    void alignmentCheckFaultsMisalignedUserAccessesOnly() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 17, ac_handler, 0x8E
+                    mov eax, cr0
+                    or eax, 0x40000           ; CR0.AM
+                    mov cr0, eax
+                    mov eax, [0x5001]         ; CPL 0: no check
+                    push dword 0x23
+                    push dword 0x70000
+                    push dword 0x43002        ; AC, IOPL 3
+                    push dword 0x1B
+                    push dword user_code
+                    iret
+                user_code:
+                    mov ax, 0x23              ; DS was nulled by the return to ring 3
+                    mov ds, ax
+                    mov eax, [0x5004]         ; aligned: fine
+                    mov al, [0x5003]          ; bytes are always aligned
+                    mov eax, 1
+                    out 0xEA, eax
+                    mov eax, [0x5002]         ; misaligned dword at CPL 3: #AC(0)
+                    jmp $
+                ac_handler:
+                    pop eax
+                    out 0xEA, eax
+                    mov eax, [esp + 4]
+                    out 0xEA, eax             ; from CS 0x1B
+                    hlt
+                """);
+        assertEquals(List.of(1, 0, 0x1B), guest.values);
+    }
 }

@@ -133,10 +133,13 @@ public final class Machine {
         ioBus.place(pic.master(), DualPic.MASTER_PORT, DualPic.PORT_COUNT);
         ioBus.place(pic.slave(), DualPic.SLAVE_PORT, DualPic.PORT_COUNT);
         Pit8254 pit = new Pit8254(events, pic.line(0));
+        pit.compensateLostTicks(() -> pic.isRequestLatched(0));
+        pic.setAcknowledgeListener(0, pit::irq0Acknowledged);
         ioBus.place(pit, Pit8254.BASE_PORT, Pit8254.PORT_COUNT);
         SystemControlPortB portB = new SystemControlPortB(pit);
         ioBus.place(portB, SystemControlPortB.PORT, 1);
         cmos = new Mc146818Rtc(events, pic.line(8), LocalDateTime.now(ZoneOffset.UTC));
+        cmos.compensateLostTicks();
         cmos.setMemorySize((long) config.memoryMegabytes() << 20, 0);
         cmos.setEquipment(0, true);
         cmos.setCpuCount(1);
@@ -384,7 +387,10 @@ public final class Machine {
      */
     public CompletableFuture<Framebuffer> captureScreen() {
         CompletableFuture<Framebuffer> picture = new CompletableFuture<>();
-        refreshScreen(framebuffer -> picture.complete(framebuffer.copy()));
+        post(() -> {
+            screen.render();
+            picture.complete(screen.framebuffer().copy());
+        });
         return picture;
     }
 
@@ -402,15 +408,16 @@ public final class Machine {
     }
 
     /**
-     * For a console that repaints often: brings the picture up to date on
-     * the VM thread and hands the live framebuffer to {@code sink} there; its
-     * dirty rectangle says what changed since the previous refresh. The sink
-     * must copy what it needs before returning.
+     * For the console, which repaints often: brings the picture up to date
+     * on the VM thread and hands the live framebuffer to {@code sink} there;
+     * its dirty rectangle says what changed since the previous refresh (it is
+     * cleared afterwards). The sink must copy what it needs before returning.
      */
     public void refreshScreen(Consumer<Framebuffer> sink) {
         post(() -> {
             screen.render();
             sink.accept(screen.framebuffer());
+            screen.framebuffer().clearDirty();
         });
     }
 

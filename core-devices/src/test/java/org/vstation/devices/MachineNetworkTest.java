@@ -48,6 +48,42 @@ class MachineNetworkTest {
     }
 
     @Test
+    void transmitCompletionInterruptsTheCpuThroughPirqCAndTheSlavePic() {
+        MachineTest.ScriptedProcessor[] cpu = new MachineTest.ScriptedProcessor[1];
+        Machine machine = new Machine("net", new MachineConfig().memoryMegabytes(4).biosImage(new byte[0x20000]).nicMac(MAC),
+                (memory, io, ic, clock) -> {
+                    cpu[0] = new MachineTest.ScriptedProcessor(memory, io);
+                    cpu[0].interruptController = ic;
+                    return cpu[0];
+                });
+        var io = machine.ioBus();
+        int[] master = {0x11, 0x08, 0x04, 0x01};
+        int[] slave = {0x11, 0x70, 0x02, 0x01};
+        for (int i = 0; i < 4; i++) {
+            io.write(i == 0 ? 0x20 : 0x21, 1, master[i]);
+            io.write(i == 0 ? 0xA0 : 0xA1, 1, slave[i]);
+        }
+        io.write(0x21, 1, 0xFB); // only the cascade
+        io.write(0xA1, 1, 0xF7); // only IRQ 11
+        io.write(0x4D1, 1, 0x08); // IRQ 11 level-triggered, as Linux sets it for a PCI interrupt
+        var piix3 = machine.pciBus().function(1, 0);
+        // What Linux left in the e2e run: only PIRQ C (LNKC, slot 3's INTA# in SeaBIOS's _PRT) routed, to 11.
+        piix3.configWrite(0x60, 4, 0x8B0B_8A8A);
+        Rtl8139 nic = machine.networkAdapter();
+        nic.configWrite(0x04, 2, 0x07);
+        nic.ioWrite(Rtl8139.CR, 1, Rtl8139.CR_TE);
+        nic.ioWrite(Rtl8139.IMR, 2, Rtl8139.INT_TOK);
+        nic.ioWrite(Rtl8139.TSAD0, 4, 0x1000);
+        nic.ioWrite(Rtl8139.TSD0, 4, 60);
+        assertTrue(cpu[0].interruptRequested, "INTR raised");
+        assertEquals(0x70 + 3, cpu[0].interruptController.acknowledgeInterrupt(), "vector of IRQ 11");
+        nic.ioWrite(Rtl8139.ISR, 2, Rtl8139.INT_TOK);
+        io.write(0xA0, 1, 0x20);
+        io.write(0x20, 1, 0x20);
+        assertFalse(cpu[0].interruptRequested, "acknowledged at the device: the level drops");
+    }
+
+    @Test
     void switchingARunningVmFlapsTheLinkAndIsolatesTheOldNetwork() throws Exception {
         Machine machine = newMachine(MAC);
         Rtl8139 nic = machine.networkAdapter();

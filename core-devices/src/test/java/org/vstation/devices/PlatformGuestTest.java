@@ -53,10 +53,10 @@ class PlatformGuestTest {
         assertTrue(report.find(), console.toString());
         int pitTicks = Integer.parseInt(report.group(1));
         int rtcTicks = Integer.parseInt(report.group(2));
-        assertEquals(500, pitTicks);
-        // Both rates come from the same virtual clock: 1024 RTC ticks per 1000.15 PIT ticks. When the
-        // host deschedules the VM thread, an RTC period that ends before the guest read register C is
-        // merged with the next one (PF is one flag, as on the chip), so a loaded host loses a few.
+        assertTrue(pitTicks >= 500, "the guest waits for 500 PIT ticks; owed ticks may add a few: " + console);
+        // Both rates come from the same virtual clock: 1024 RTC ticks per 1000.15 PIT ticks. Periods that
+        // end while the guest cannot take them (the host descheduled the VM thread) are owed and delivered
+        // late by both timers' lost-tick compensation, so the ratio holds on a loaded host too.
         double ratio = rtcTicks / (double) pitTicks;
         assertTrue(ratio > 0.90 && ratio < 1.10, "RTC/PIT interrupt ratio " + ratio + " in " + console);
         assertEquals("Y", report.group(3), "with A20 on, 0x100000 is not address 0");

@@ -39,8 +39,4 @@ public final class Instruction {
     public boolean endsBlock;
     /** Total length in bytes, prefixes included. */
     public int length;
-
-    public boolean memoryOperand() {
-        return mod != 3;
-    }
 }

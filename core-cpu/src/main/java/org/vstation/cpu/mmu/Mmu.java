@@ -85,10 +85,6 @@ public final class Mmu {
         }
     }
 
-    public boolean a20Enabled() {
-        return a20Mask == -1;
-    }
-
     public void flush() {
         for (int u = 0; u < 2; u++) {
             Arrays.fill(readTag[u], -1);

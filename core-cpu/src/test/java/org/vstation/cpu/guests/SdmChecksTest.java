@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.vstation.cpu.harness.BiosGuest;
 import org.vstation.cpu.harness.ProcessorFactory;
@@ -36,7 +35,6 @@ class SdmChecksTest {
     }
 
     @Test
-    @Disabled("waiting for #AC (CR0.AM with EFLAGS.AC at CPL 3) and for the single-step trap held back after MOV SS")
     void alignmentCheckAndMovSsShadowFollowTheSdm() throws IOException {
         check("sdm-pending.asm");
     }

@@ -6,7 +6,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -70,21 +69,16 @@ class SystemGuestsTest {
     }
 
     @Test
-    @Disabled("waiting for X86Cpu: a fault while pushing an exception frame leaves ESP partly decremented"
-            + " (the #DF task sees old.esp=00041000, QEMU and the SDM 00041008)")
     void stackOverflowReachesTheDoubleFaultTaskAsInQemu() {
         compareWithQemu("stack-faults.asm");
     }
 
     @Test
-    @Disabled("waiting for X86Cpu: a fault while pushing on the ring-0 stack leaves the stack switch half done"
-            + " (the #DF task sees old.ss=0010 old.esp=00041000 with old.cs=001B; QEMU and the SDM: 0023, 0000A000)")
     void ringTransitionStackOverflowReachesTheDoubleFaultTaskAsInQemu() {
         compareWithQemu("stack-faults-ring3.asm");
     }
 
     @Test
-    @Disabled("waiting for data breakpoints: X86Cpu implements DR0-DR3 as instruction breakpoints only (DR7 R/W=00)")
     void dataBreakpointsTrapAsQemuShows() {
         compareWithQemu("debug-data.asm");
     }

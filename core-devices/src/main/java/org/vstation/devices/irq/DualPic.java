@@ -30,6 +30,7 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
     private final Pic8259 master = new Pic8259("8259A master PIC", CASCADE_IR);
     private final Pic8259 slave = new Pic8259("8259A slave PIC", -1);
     private final InterruptLine[] lines = new InterruptLine[16];
+    private final Runnable[] acknowledgeListeners = new Runnable[16];
 
     public DualPic() {
         slave.connectOutput(level -> master.setInput(CASCADE_IR, level));
@@ -79,6 +80,7 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
         }
         master.acknowledge(ir);
         if (!master.isSlaveAttachedAt(ir)) {
+            notifyAcknowledged(ir);
             return master.vectorBase() + ir;
         }
         int slaveIr = slave.pendingRequest();
@@ -86,7 +88,24 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
             return slave.vectorBase() + SPURIOUS_IR; // spurious IRQ 15; the master keeps IR2 in service
         }
         slave.acknowledge(slaveIr);
+        notifyAcknowledged(8 + slaveIr);
         return slave.vectorBase() + slaveIr;
+    }
+
+    /** Tells a device when INTA hands its IRQ to the CPU (the PIT uses it to send ticks it owes). */
+    public void setAcknowledgeListener(int irq, Runnable listener) {
+        acknowledgeListeners[irq] = listener;
+    }
+
+    /** True while the IRQ's request is latched in IRR, waiting for INTA. */
+    public boolean isRequestLatched(int irq) {
+        int wired = irq == CASCADE_IR ? 9 : irq;
+        return ((wired < 8 ? master.irr() : slave.irr()) & 1 << (wired & 7)) != 0;
+    }
+
+    private void notifyAcknowledged(int irq) {
+        Runnable listener = acknowledgeListeners[irq];
+        if (listener != null) listener.run();
     }
 
     /** System reset: both chips uninitialised; the firmware programs them again. */

@@ -125,6 +125,8 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     private long nextUpdateEnd;
     /** Flags and time are accounted for up to this tick. */
     private long syncedTick;
+    private boolean compensatingLostTicks;
+    private int owedPeriodicInterrupts;
 
     /**
      * @param startTime the time the clock shows at power on (the host's, in the
@@ -150,6 +152,23 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     @Override
     public String name() {
         return "MC146818 RTC/CMOS";
+    }
+
+    /**
+     * Turns on lost-tick compensation for the periodic interrupt, as virtual
+     * machines do for guests that keep time by counting it: a periodic
+     * interrupt that comes while the previous one is still unread in
+     * register C is owed, and register C shows PF again as soon as it is
+     * read, also while the guest masks IRQ 8 in its handler. At most one
+     * second of them is owed; a new rate or clearing PIE forgives the debt.
+     */
+    public void compensateLostTicks() {
+        compensatingLostTicks = true;
+    }
+
+    /** Periodic interrupts owed to the guest (lost-tick compensation). */
+    public int owedPeriodicInterrupts() {
+        return owedPeriodicInterrupts;
     }
 
     /** Bit 7 of port 0x70: true while NMIs are masked. */
@@ -187,6 +206,11 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
                 int flags = cmos[REGISTER_C] & 0xF0;
                 cmos[REGISTER_C] = 0; // reading C clears every flag and releases IRQ 8
                 updateInterrupt();
+                if (owedPeriodicInterrupts > 0 && compensating()) {
+                    owedPeriodicInterrupts--;
+                    cmos[REGISTER_C] = (byte) C_PF; // the owed interrupt: a new edge on IRQ 8
+                    updateInterrupt();
+                }
                 reschedule(tick);
                 return flags;
             }
@@ -207,6 +231,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
                     value &= ~B_UIE; // SET going high clears UIE (datasheet, register B)
                 }
                 cmos[REGISTER_B] = (byte) value;
+                if ((value & B_PIE) == 0) owedPeriodicInterrupts = 0;
                 updateInterrupt();
             }
             case REGISTER_C, REGISTER_D -> { } // read-only
@@ -216,12 +241,17 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
     }
 
     private void writeRegisterA(int value, long tick) {
+        owedPeriodicInterrupts = 0; // a new rate starts a new timebase
         boolean wasRunning = dividerRunning();
         cmos[REGISTER_A] = (byte) (value & 0x7F);
         if (!wasRunning && dividerRunning()) {
             dividerOrigin = tick;
             nextUpdateEnd = tick + FIRST_UPDATE_DELAY_TICKS + UPDATE_CYCLE_TICKS;
         }
+    }
+
+    private boolean compensating() {
+        return compensatingLostTicks && (cmos[REGISTER_B] & B_PIE) != 0;
     }
 
     private boolean dividerRunning() {
@@ -251,8 +281,16 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         if (tick <= syncedTick) return;
         if (dividerRunning()) {
             long period = periodicTicks();
-            if (period != 0 && Math.floorDiv(tick - dividerOrigin, period) > Math.floorDiv(syncedTick - dividerOrigin, period)) {
-                cmos[REGISTER_C] |= (byte) C_PF;
+            long edges = period == 0 ? 0
+                    : Math.floorDiv(tick - dividerOrigin, period) - Math.floorDiv(syncedTick - dividerOrigin, period);
+            if (edges > 0) {
+                if ((cmos[REGISTER_C] & C_PF) == 0) {
+                    cmos[REGISTER_C] |= (byte) C_PF;
+                    edges--;
+                }
+                if (compensating()) {
+                    owedPeriodicInterrupts = (int) Math.min(CHAIN_HZ / period, owedPeriodicInterrupts + edges);
+                }
             }
             while (nextUpdateEnd <= tick) {
                 if (!updatesInhibited()) {
@@ -515,6 +553,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         out.writeLong(dividerOrigin);
         out.writeLong(nextUpdateEnd);
         out.writeLong(syncedTick);
+        out.writeInt(owedPeriodicInterrupts);
     }
 
     @Override
@@ -529,6 +568,7 @@ public final class Mc146818Rtc implements IoDevice, Snapshottable {
         dividerOrigin = in.readLong();
         nextUpdateEnd = in.readLong();
         syncedTick = in.readLong();
+        owedPeriodicInterrupts = in.readInt();
         updateInterrupt();
         reschedule(syncedTick);
     }

@@ -3,6 +3,7 @@ package org.vstation.devices.timer;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.function.BooleanSupplier;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.irq.InterruptLine;
@@ -52,6 +53,10 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     private final EventQueue.Timer irq0Timer;
     private final Counter[] counters = {new Counter(), new Counter(), new Counter()};
     private long lastIrq0Nanos = Long.MIN_VALUE / 2;
+    private long scheduledIrq0Edge;
+    /** Lost-tick compensation (see {@link #compensateLostTicks}): whether the PIC still holds an IRQ 0 edge. */
+    private BooleanSupplier irq0Latched;
+    private int owedTicks;
 
     public Pit8254(EventQueue events, InterruptLine irq0) {
         this.events = events;
@@ -100,6 +105,36 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         }
         counters[2].gate = false;
         irq0Timer.cancel();
+        owedTicks = 0;
+    }
+
+    /**
+     * Turns on lost-tick compensation for IRQ 0, as virtual machines do for
+     * guests that count timer interrupts to keep time (Linux's jiffies, DOS):
+     * a periodic tick that arrives while the previous one is still latched in
+     * the PIC ({@code irq0Latched}, its IRR bit) is owed, not dropped, and is
+     * sent as soon as the PIC hands the previous one to the CPU
+     * ({@link #irq0Acknowledged}). This holds while
+     * the guest masks IRQ 0 too: Linux masks it in the IMR while its handler
+     * runs, and a host that deschedules the VM thread then would otherwise
+     * cost the guest ticks. At most one second of ticks is owed, and
+     * reprogramming counter 0 forgives the debt.
+     */
+    public void compensateLostTicks(BooleanSupplier irq0Latched) {
+        this.irq0Latched = irq0Latched;
+    }
+
+    /** The PIC's INTA handed IRQ 0 to the CPU: an owed tick, if any, follows. */
+    public void irq0Acknowledged() {
+        if (irq0Latched != null && owedTicks > 0) {
+            owedTicks--;
+            irq0.pulse();
+        }
+    }
+
+    /** Ticks owed to the guest (lost-tick compensation). */
+    public int owedTicks() {
+        return owedTicks;
     }
 
     // ---- register protocol ----------------------------------------------------------
@@ -133,7 +168,10 @@ public final class Pit8254 implements IoDevice, Snapshottable {
             writeControlWord(value, tick);
         } else {
             counters[offset].writeCount(value, tick);
-            if (offset == 0) rescheduleIrq0();
+            if (offset == 0) {
+                owedTicks = 0; // a new count starts a new timebase
+                rescheduleIrq0();
+            }
         }
     }
 
@@ -155,7 +193,10 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         }
         int mode = (value >>> 1) & 7;
         counter.program(mode > 5 ? mode - 4 : mode, access, (value & 1) != 0, tick);
-        if (select == 0) rescheduleIrq0();
+        if (select == 0) {
+            owedTicks = 0;
+            rescheduleIrq0();
+        }
     }
 
     // ---- IRQ 0 -------------------------------------------------------------------------
@@ -165,15 +206,30 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         if (edge < 0) {
             irq0Timer.cancel();
         } else {
+            scheduledIrq0Edge = edge;
             irq0Timer.scheduleAt(Math.max(clock.nanosOfTick(edge), lastIrq0Nanos + MIN_IRQ_INTERVAL_NANOS));
         }
     }
 
     private void counter0RisingEdge() {
         lastIrq0Nanos = events.now();
-        irq0.pulse();
+        Counter counter = counters[0];
+        boolean periodic = counter.mode == 2 || counter.mode == 3;
+        // Edges that passed while the VM thread was busy (or merged by the minimum interval).
+        int edges = 1 + (periodic ? (int) Math.min(Integer.MAX_VALUE, (currentTick() - scheduledIrq0Edge) / counter.count) : 0);
+        if (irq0Latched == null || !periodic) {
+            irq0.pulse();
+        } else {
+            if (!irq0Latched.getAsBoolean()) {
+                irq0.pulse();
+                edges--;
+            }
+            int maxOwed = (int) Math.max(1, (INPUT_CLOCK_HZ + counter.count / 2) / counter.count);
+            owedTicks = (int) Math.min(maxOwed, (long) owedTicks + edges);
+        }
         rescheduleIrq0();
     }
+
 
     // ---- one counter -----------------------------------------------------------------------
 
@@ -500,6 +556,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     public void saveState(DataOutput out) throws IOException {
         out.writeInt(1);
         for (Counter c : counters) c.save(out);
+        out.writeInt(owedTicks);
     }
 
     @Override
@@ -509,6 +566,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
             throw new IOException("8254 PIT: unsupported state version " + version);
         }
         for (Counter c : counters) c.restore(in);
+        owedTicks = in.readInt();
         lastIrq0Nanos = Long.MIN_VALUE / 2;
         rescheduleIrq0();
     }

@@ -105,6 +105,7 @@ public final class StdVga extends PciDevice {
     public static final int ATTR_MODE_GRAPHICS = 0x01;
     public static final int ATTR_MODE_LINE_GRAPHICS = 0x04;
     public static final int ATTR_MODE_BLINK = 0x08;
+    public static final int ATTR_MODE_PEL_PANNING_MODE = 0x20;
     public static final int ATTR_MODE_PEL_CLOCK_HALF = 0x40;
     public static final int ATTR_MODE_P54_SELECT = 0x80;
 

@@ -41,34 +41,49 @@ final class QemuVgaOracle implements AutoCloseable {
         return false;
     }
 
-    /** Assembles a nasm source (from test resources) with defines into a 1.44 MB floppy image. */
-    static Path assembleFloppy(String resource, Path workDirectory, String... defines) throws Exception {
-        Path source = workDirectory.resolve("guest.asm");
-        try (var in = QemuVgaOracle.class.getResourceAsStream(resource)) {
-            Files.write(source, in.readAllBytes());
+    /** Assembles a nasm source from the test resources (with vga-patterns.inc beside it) and the given defines. */
+    static byte[] assemble(String resource, Path workDirectory, String... defines) throws Exception {
+        for (String file : List.of(resource, "vga-patterns.inc")) {
+            try (var in = QemuVgaOracle.class.getResourceAsStream(file)) {
+                Files.write(workDirectory.resolve(file), in.readAllBytes());
+            }
         }
-        Path image = workDirectory.resolve("guest.img");
-        List<String> command = new java.util.ArrayList<>(List.of("nasm", "-f", "bin", "-o", image.toString()));
+        Path output = workDirectory.resolve(resource + ".bin");
+        List<String> command = new java.util.ArrayList<>(List.of("nasm", "-f", "bin", "-o", output.toString(),
+                "-I", workDirectory + "/"));
         for (String define : defines) {
             command.add("-D" + define);
         }
-        command.add(source.toString());
+        command.add(workDirectory.resolve(resource).toString());
         Process nasm = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String messages = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (nasm.waitFor() != 0) {
-            throw new IOException("nasm failed: " + output);
+            throw new IOException("nasm failed: " + messages);
         }
+        return Files.readAllBytes(output);
+    }
+
+    /** Assembles a boot guest into a 1.44 MB floppy image. */
+    static Path assembleFloppy(String resource, Path workDirectory, String... defines) throws Exception {
         byte[] floppy = new byte[1_474_560];
-        byte[] code = Files.readAllBytes(image);
+        byte[] code = assemble(resource, workDirectory, defines);
         System.arraycopy(code, 0, floppy, 0, code.length);
+        Path image = workDirectory.resolve("guest.img");
         Files.write(image, floppy);
         return image;
     }
 
     static QemuVgaOracle boot(Path floppy, Path workDirectory) throws Exception {
+        return boot(List.of("-drive", "file=" + floppy + ",format=raw,if=floppy"), workDirectory);
+    }
+
+    /** Starts {@code qemu-system-i386 -vga std} headless with a monitor socket and the given extra arguments. */
+    static QemuVgaOracle boot(List<String> arguments, Path workDirectory) throws Exception {
         Path socket = workDirectory.resolve("monitor.sock");
-        Process qemu = new ProcessBuilder("qemu-system-i386", "-vga", "std", "-display", "none",
-                "-drive", "file=" + floppy + ",format=raw,if=floppy", "-monitor", "unix:" + socket + ",server,nowait")
+        List<String> command = new java.util.ArrayList<>(List.of("qemu-system-i386", "-vga", "std", "-display", "none",
+                "-monitor", "unix:" + socket + ",server,nowait"));
+        command.addAll(arguments);
+        Process qemu = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(workDirectory.resolve("qemu.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true) {

@@ -48,7 +48,8 @@ class SeaBiosScreenComparisonTest {
         StringBuffer log = new StringBuffer();
         machine.addDebugConsoleListener(b -> {
             log.append((char) b);
-            if ((b == '.' || b == '\n') && log.indexOf(SeaBiosDebugLog.NO_BOOTABLE_DEVICE) >= 0) {
+            // Stop at the end of the line, once SeaBIOS has also put the whole message on the screen.
+            if (b == '\n' && log.indexOf(SeaBiosDebugLog.NO_BOOTABLE_DEVICE) >= 0) {
                 machine.requestPowerOffFromVmThread();
             }
         });

@@ -10,8 +10,9 @@ import java.net.InetSocketAddress;
 public interface GatewayPolicy {
     /**
      * The host socket address for a guest flow to {@code destination}:{@code port}
-     * over {@code protocol} ({@link Frames#PROTOCOL_TCP} or {@link Frames#PROTOCOL_UDP}),
-     * or null to refuse it (TCP gets a reset, UDP is dropped).
+     * over {@code protocol} ({@link Frames#PROTOCOL_TCP}, {@link Frames#PROTOCOL_UDP}, or
+     * {@link Frames#PROTOCOL_ICMP} with port 0 for echo to the outside), or null to
+     * refuse it (TCP gets a reset, UDP and ICMP are dropped).
      */
     InetSocketAddress hostEndpoint(int protocol, int destination, int port);
 }

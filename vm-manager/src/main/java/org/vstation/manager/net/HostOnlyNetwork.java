@@ -128,6 +128,12 @@ public final class HostOnlyNetwork {
         forwardedPorts.add(port);
     }
 
+    /** Stops the host endpoint's thread; for {@link #standalone} networks (named ones live as long as the process). */
+    public void close() {
+        NETWORKS.remove(name, this);
+        hostEndpoint.close();
+    }
+
     /** Plugs a new VM cable into the switch. */
     public Port connect(String owner) {
         Port port = new Port(owner);

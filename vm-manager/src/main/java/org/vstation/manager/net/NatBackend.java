@@ -22,7 +22,8 @@ import org.vstation.devices.net.NetworkBackend;
  *       resolver (the first IPv4 nameserver in /etc/resolv.conf);</li>
  *   <li>10.0.2.15-10.0.2.30, the DHCP pool (the guest normally gets .15);</li>
  *   <li>any other address outside the subnet: TCP and UDP are carried to it
- *       from the host; ICMP to it is not (that would need raw sockets).</li>
+ *       from the host's sockets; a ping is answered when the host reaches it
+ *       ({@link java.net.InetAddress#isReachable}).</li>
  * </ul>
  * Nothing outside can open a connection to the guest except through a
  * {@link PortForward} (host port to a guest port on the first pool address).

@@ -59,6 +59,7 @@ final class TcpConnection {
     private int ringSequence;
     private final ByteRing toGuest = new ByteRing(BUFFER);
     private final ByteBuffer toHost = ByteBuffer.allocate(BUFFER);
+    private final byte[] segmentBuffer = new byte[OUR_MSS];
     private int advertisedWindow;
 
     private boolean hostEof;
@@ -318,7 +319,6 @@ final class TcpConnection {
         if (phase != Phase.ESTABLISHED || closed) {
             return;
         }
-        byte[] segment = new byte[guestMss];
         while (true) {
             int sentOffset = sendNext - ringSequence;
             int unsent = toGuest.size() - sentOffset;
@@ -327,8 +327,8 @@ final class TcpConnection {
             if (length <= 0 || finSent) {
                 break;
             }
-            toGuest.copy(sentOffset, segment, 0, length);
-            if (!gateway.sendTcp(key, sendNext, receiveNext, TCP_ACK | TCP_PSH, window(), 0, segment, 0, length)) {
+            toGuest.copy(sentOffset, segmentBuffer, 0, length);
+            if (!gateway.sendTcp(key, sendNext, receiveNext, TCP_ACK | TCP_PSH, window(), 0, segmentBuffer, 0, length)) {
                 break; // the adapter's queue is full: the retransmission timer tries again
             }
             if (sendNext == sendUnacknowledged) {

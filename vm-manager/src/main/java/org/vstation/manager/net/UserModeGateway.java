@@ -12,6 +12,7 @@ import static org.vstation.manager.net.Frames.u8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -29,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +65,9 @@ public final class UserModeGateway implements AutoCloseable {
     private static final int MAX_UDP_FLOWS = 256;
     private static final long UDP_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final long TIMER_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int PING_THREADS = 4;
+    private static final int PING_QUEUE = 32;
+    private static final int PING_TIMEOUT_MILLIS = 2000;
     private static final int ICMP_ECHO_REPLY = 0;
     private static final int ICMP_ECHO_REQUEST = 8;
     private static final int ARP_REQUEST = 1;
@@ -84,6 +91,10 @@ public final class UserModeGateway implements AutoCloseable {
     private int nextForwardPort = 40_000;
     private int ipIdentification;
     private long nextTimerSweep;
+
+    private final ConcurrentLinkedQueue<Runnable> gatewayTasks = new ConcurrentLinkedQueue<>();
+    private final ThreadPoolExecutor pingPool = new ThreadPoolExecutor(0, PING_THREADS, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(PING_QUEUE), Thread.ofVirtual().name("ping-", 0).factory());
 
     private final AtomicLong malformedFrames = new AtomicLong();
     private final AtomicLong droppedFrames = new AtomicLong();
@@ -181,6 +192,10 @@ public final class UserModeGateway implements AutoCloseable {
                 while ((frame = fromGuest.poll()) != null) {
                     handleGuestFrame(frame);
                 }
+                Runnable task;
+                while ((task = gatewayTasks.poll()) != null) {
+                    task.run();
+                }
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
@@ -201,6 +216,7 @@ public final class UserModeGateway implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        pingPool.shutdownNow();
         for (TcpConnection connection : List.copyOf(tcpConnections.values())) {
             connection.abortHostSide();
         }
@@ -364,9 +380,45 @@ public final class UserModeGateway implements AutoCloseable {
             malformedFrames.incrementAndGet();
             return;
         }
-        if (u8(frame, at) != ICMP_ECHO_REQUEST || !config.owns(destination)) {
-            return; // echo to the outside needs raw sockets; not offered without privileges
+        if (u8(frame, at) != ICMP_ECHO_REQUEST) {
+            return;
         }
+        if (config.owns(destination)) {
+            answerEcho(frame, source, destination, at, length);
+        } else if (config.policy().hostEndpoint(PROTOCOL_ICMP, destination, 0) != null) {
+            pingFromHost(frame, source, destination, at, length);
+        }
+    }
+
+    /**
+     * Echo to the outside: the host pings with what it is allowed to
+     * ({@link InetAddress#isReachable}: ICMP where the host permits it, else a
+     * TCP probe of the echo port), on a small bounded pool; the guest gets its
+     * reply only if the destination answered.
+     */
+    private void pingFromHost(byte[] frame, int source, int destination, int at, int length) {
+        byte[] request = Arrays.copyOf(frame, frame.length);
+        try {
+            pingPool.execute(() -> {
+                boolean reachable;
+                try {
+                    reachable = InetAddress.getByAddress(new byte[] {(byte) (destination >>> 24),
+                            (byte) (destination >>> 16), (byte) (destination >>> 8), (byte) destination})
+                            .isReachable(PING_TIMEOUT_MILLIS);
+                } catch (IOException e) {
+                    reachable = false;
+                }
+                if (reachable && running) {
+                    gatewayTasks.add(() -> answerEcho(request, source, destination, at, length));
+                    selector.wakeup();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            droppedFrames.incrementAndGet(); // more pings in flight than the pool takes
+        }
+    }
+
+    private void answerEcho(byte[] frame, int source, int destination, int at, int length) {
         byte[] reply = ipFrame(source, destination, PROTOCOL_ICMP, length);
         if (reply == null) {
             return;

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Two VM ports and the host endpoint on one host-only switch. */
@@ -30,6 +31,11 @@ class HostOnlyNetworkTest {
     static final int HOST = Frames.parseIp("192.168.77.1");
 
     private final HostOnlyNetwork network = HostOnlyNetwork.standalone("test", "192.168.77.0");
+
+    @AfterEach
+    void closeNetwork() {
+        network.close();
+    }
 
     private static byte[] ethernetTo(byte[] destination, byte[] source, String text) {
         byte[] payload = text.getBytes(StandardCharsets.US_ASCII);
@@ -140,6 +146,7 @@ class HostOnlyNetworkTest {
         GuestWire b = new GuestWire(other.connect("b"), MAC_B, 0);
         a.send(ethernetTo(Frames.BROADCAST_MAC, MAC_A, "private"));
         assertTrue(b.nothing(f -> carries(f, "private"), 200));
+        other.close();
         assertTrue(HostOnlyNetwork.named("x") == HostOnlyNetwork.named("x"), "one switch per name");
     }
 }

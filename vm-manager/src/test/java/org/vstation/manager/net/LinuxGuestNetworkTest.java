@@ -130,9 +130,45 @@ class LinuxGuestNetworkTest {
         }
     }
 
-    private void dhcp(String expectedAddress) throws InterruptedException {
+    private void dhcp(String expectedAddress) throws Exception {
         type("udhcpc -i eth0 -s /tmp/dhcp.sh -n -q -t 10");
-        await("LEASE-" + expectedAddress, COMMAND_TIMEOUT);
+        try {
+            await("LEASE-" + expectedAddress, COMMAND_TIMEOUT);
+        } catch (AssertionError e) {
+            type("cat /proc/interrupts; echo IRQS-LISTED");
+            await("IRQS-LISTED", COMMAND_TIMEOUT);
+            throw new AssertionError(e.getMessage() + "\n" + adapterState(), e);
+        }
+    }
+
+    /** The adapter's and the interrupt path's registers, read on the VM thread (for a failure message). */
+    private String adapterState() throws Exception {
+        java.util.concurrent.CompletableFuture<String> state = new java.util.concurrent.CompletableFuture<>();
+        machine.post(() -> {
+            var nic = machine.networkAdapter();
+            var io = machine.ioBus();
+            StringBuilder text = new StringBuilder("RTL8139:");
+            for (int reg : new int[] {0x37, 0x38, 0x3A, 0x3C, 0x3E, 0x44, 0x60}) {
+                text.append(String.format(" %02x=%04x", reg, nic.ioRead(reg, 2)));
+            }
+            text.append(String.format(" pci-status=%04x command=%04x line=%d", nic.configRead(6, 2),
+                    nic.configRead(4, 2), nic.configRead(0x3C, 1)));
+            var piix3 = machine.pciBus().function(1, 0);
+            text.append(String.format("%nPIIX3 PIRQRC=%08x ELCR=%02x %02x", piix3.configRead(0x60, 4),
+                    io.read(0x4D0, 1), io.read(0x4D1, 1)));
+            io.write(0x20, 1, 0x0A);
+            int masterIrr = io.read(0x20, 1);
+            io.write(0xA0, 1, 0x0A);
+            int slaveIrr = io.read(0xA0, 1);
+            io.write(0x20, 1, 0x0B);
+            int masterIsr = io.read(0x20, 1);
+            io.write(0xA0, 1, 0x0B);
+            int slaveIsr = io.read(0xA0, 1);
+            text.append(String.format("%nPIC master IRR=%02x ISR=%02x IMR=%02x; slave IRR=%02x ISR=%02x IMR=%02x",
+                    masterIrr, masterIsr, io.read(0x21, 1), slaveIrr, slaveIsr, io.read(0xA1, 1)));
+            state.complete(text.toString());
+        });
+        return state.get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -152,15 +188,26 @@ class LinuxGuestNetworkTest {
         assumeTrue(machine.pciBus().function(1, 1) != null, "the IDE controller is not on this branch yet");
         machine.switchNetwork(new NatBackend("net-e2e", NatBackend.DEFAULT_NETWORK,
                 (InetSocketAddress) resolver.getLocalSocketAddress(), List.of()));
+        java.io.OutputStream log = java.nio.file.Files.newOutputStream(Path.of("target", "linux-guest-network-serial.txt"));
         machine.addSerialListener(b -> {
             synchronized (serial) {
                 serial.append((char) b);
+            }
+            try {
+                log.write(b);
+                if (b == '\n') {
+                    log.flush();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         });
         machine.start();
         await("# ", BOOT_TIMEOUT);
 
         type("ip link set eth0 up && " + DHCP_SCRIPT);
+        type("cat /proc/interrupts; echo IRQS-LISTED");
+        await("IRQS-LISTED", COMMAND_TIMEOUT);
         dhcp("10.0.2.15");
         type("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/");
         await("served-by-the-host-loopback", COMMAND_TIMEOUT);

@@ -401,13 +401,17 @@ class NatBackendTest {
                 }
             }
             guest.send(frame);
-            if (i % 500 == 0) {
-                Thread.sleep(5); // let the bounded queue drain; the flood itself is another test's matter
+            if (i % 100 == 0) {
+                Thread.sleep(2); // let the bounded queue drain; the flood itself is another test's matter
             }
         }
         guest.received.clear();
-        guest.send(ping(GUEST_MAC, GUEST, GATEWAY, 99, new byte[8]));
-        guest.expect("the gateway still answers", f -> isIpv4(f, Frames.PROTOCOL_ICMP) && u16(f, 40) == 99);
+        boolean answered = false;
+        for (int attempt = 0; attempt < 6 && !answered; attempt++) { // a loaded host may still be draining the flood
+            guest.send(ping(GUEST_MAC, GUEST, GATEWAY, 99, new byte[8]));
+            answered = !guest.nothing(f -> isIpv4(f, Frames.PROTOCOL_ICMP) && u16(f, 40) == 99, 5000);
+        }
+        assertTrue(answered, "the gateway still answers");
         assertTrue(nat.gateway().malformedFrames() > 0);
         assertTrue(nat.gateway().fragmentsDropped() > 0);
     }

@@ -5,7 +5,9 @@ import static org.vstation.devices.vga.StdVga.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.vga.BochsDispi;
 import org.vstation.devices.vga.StdVga;
@@ -42,6 +44,7 @@ public final class VgaRenderer {
     private record Geometry(Kind kind, int width, int height, int startAddress, int lineIncrement, int addressMode,
                             int cgaSubstitution, int characterClocks, int characterWidth, int rowHeight,
                             int doubleScan, int dotRepeat, int presetRowScan, int lineCompare, int panning,
+                            boolean splitUnpanned,
                             int vbeBitsPerPixel, long vbeStart, int vbePitch) {
     }
 
@@ -63,6 +66,7 @@ public final class VgaRenderer {
     private int lastCursorAddress = -1;
     private boolean lastCursorShown;
     private boolean lastBlinkOn;
+    private boolean drew;
 
     public VgaRenderer(StdVga vga) {
         this.vga = vga;
@@ -75,12 +79,13 @@ public final class VgaRenderer {
     }
 
     /**
-     * Brings the picture up to date with the device. Afterwards the
-     * framebuffer's dirty rectangle covers what changed since the previous
-     * call (empty when nothing did). Returns true if anything changed.
+     * Brings the picture up to date with the device and returns true if
+     * anything changed. What changed is added to the framebuffer's dirty
+     * rectangle, which accumulates until its consumer (the console) clears
+     * it, so renders for screenshots in between lose the console nothing.
      */
     public boolean render() {
-        framebuffer.clearDirty();
+        drew = false;
         Geometry geometry = geometry();
         VgaDac dac = vga.dac();
         boolean full = !geometry.equals(lastGeometry) || vga.modeGeneration() != lastModeGeneration
@@ -93,6 +98,7 @@ public final class VgaRenderer {
         }
         if (full) {
             framebuffer.markAllDirty();
+            drew = true;
         }
         switch (geometry.kind()) {
             case BLANK -> {
@@ -105,7 +111,40 @@ public final class VgaRenderer {
             default -> renderGraphics(geometry, full);
         }
         memory.clearDirty();
-        return framebuffer.isDirty();
+        return drew;
+    }
+
+    private void lineDrawn(int y) {
+        framebuffer.markRowsDirty(y, y + 1);
+        drew = true;
+    }
+
+    /**
+     * In a text mode, the characters on screen, row by row as the CRTC scans
+     * them (start address, line offset, split screen), without trailing
+     * blanks; an empty list in graphics modes. For tests and tools that
+     * compare screens as text.
+     */
+    public List<String> textLines() {
+        Geometry g = geometry();
+        if (g.kind() != Kind.TEXT) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        for (int y = 0; y < g.height(); y++) {
+            long position = scanPosition(g, y);
+            if ((int) position != 0 || (g.doubleScan() == 2 && (y & 1) != 0)) {
+                continue; // not the first scan line of a character row
+            }
+            int rowAddress = (int) (position >>> 32);
+            StringBuilder line = new StringBuilder();
+            for (int column = 0; column < g.characterClocks(); column++) {
+                int code = vram[planeAddress(g, (rowAddress + column) & 0xFFFF, 0) << 2] & 0xFF;
+                line.append(code == 0 ? ' ' : (char) code);
+            }
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
     }
 
     // ---- mode decoding ---------------------------------------------------------------
@@ -160,7 +199,8 @@ public final class VgaRenderer {
         }
         return new Geometry(kind, Math.min(width, MAX_WIDTH), Math.min(height, MAX_HEIGHT), startAddress, lineIncrement,
                 addressMode, cgaSubstitution, characterClocks, characterWidth, rowHeight, doubleScan, dotRepeat,
-                vga.crtcRegister(CRTC_PRESET_ROW_SCAN) & 0x1F, lineCompare, panning, 0, 0, 0);
+                vga.crtcRegister(CRTC_PRESET_ROW_SCAN) & 0x1F, lineCompare, panning,
+                (vga.attributeRegister(ATTR_MODE_CONTROL) & ATTR_MODE_PEL_PANNING_MODE) != 0, 0, 0, 0);
     }
 
     private Geometry vbeGeometry(BochsDispi dispi) {
@@ -175,11 +215,12 @@ public final class VgaRenderer {
         int pitch = bpp == 4 ? virtualWidth / 8 : virtualWidth * ((bpp + 7) / 8);
         long start = bpp == 4 ? ((long) dispi.yOffset() * pitch + dispi.xOffset() / 8)
                 : (long) dispi.yOffset() * pitch + (long) dispi.xOffset() * ((bpp + 7) / 8);
-        return new Geometry(Kind.VBE, width, height, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, Integer.MAX_VALUE, 0, bpp, start, pitch);
+        return new Geometry(Kind.VBE, width, height, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, Integer.MAX_VALUE, 0, false, bpp, start,
+                pitch);
     }
 
     private static Geometry blank() {
-        return new Geometry(Kind.BLANK, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
+        return new Geometry(Kind.BLANK, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, false, 0, 0, 0);
     }
 
     // ---- CRTC addressing -------------------------------------------------------------------
@@ -222,6 +263,11 @@ public final class VgaRenderer {
         int rowScan = logical % g.rowHeight();
         int rowAddress = (base + row * g.lineIncrement()) & 0xFFFF;
         return (long) rowAddress << 32 | rowScan;
+    }
+
+    /** Horizontal pel panning of an output line: the split screen below line compare may be exempt (attribute mode bit 5). */
+    private static int panning(Geometry g, int outputLine) {
+        return g.splitUnpanned() && outputLine > g.lineCompare() ? 0 : g.panning();
     }
 
     /** True if video memory behind the plane addresses of [ma, ma + count) changed since the last frame. */
@@ -332,8 +378,8 @@ public final class VgaRenderer {
                 }
             }
             repeatDots(line, x, g.dotRepeat());
-            System.arraycopy(line, g.panning(), pixels, y * width, width);
-            framebuffer.markRowsDirty(y, y + 1);
+            System.arraycopy(line, panning(g, y), pixels, y * width, width);
+            lineDrawn(y);
         }
     }
 
@@ -412,8 +458,8 @@ public final class VgaRenderer {
                 }
             }
             repeatDots(line, x, g.dotRepeat());
-            System.arraycopy(line, Math.min(g.panning(), x * g.dotRepeat() - width), pixels, y * width, width);
-            framebuffer.markRowsDirty(y, y + 1);
+            System.arraycopy(line, Math.min(panning(g, y), x * g.dotRepeat() - width), pixels, y * width, width);
+            lineDrawn(y);
         }
     }
 
@@ -437,7 +483,7 @@ public final class VgaRenderer {
             if (lineStart >= memorySize) {
                 if (full) {
                     Arrays.fill(pixels, lineIndex, lineIndex + width, BLACK);
-                    framebuffer.markRowsDirty(y, y + 1);
+                    lineDrawn(y);
                 }
                 continue;
             }
@@ -489,7 +535,7 @@ public final class VgaRenderer {
                 }
             }
             Arrays.fill(pixels, lineIndex + Math.max(0, visible), lineIndex + width, BLACK);
-            framebuffer.markRowsDirty(y, y + 1);
+            lineDrawn(y);
         }
     }
 

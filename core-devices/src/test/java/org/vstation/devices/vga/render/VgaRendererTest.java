@@ -100,6 +100,7 @@ class VgaRendererTest {
 
         long frame = vga.framePeriodNanos();
         now[0] = 8 * frame + frame / 2; // cursor blinks every 16 frames: off in frames 8-15
+        fb.clearDirty();
         assertTrue(renderer.render());
         assertEquals(ega(0), fb.pixel(x + 2, y + 13), "cursor off phase");
         assertEquals(y, fb.dirtyY(), "only the cursor's row is redrawn");
@@ -138,6 +139,7 @@ class VgaRendererTest {
     void unchangedFrameDrawsNothingAndAWriteRedrawsOnlyItsRows() {
         textMode();
         render();
+        renderer.framebuffer().clearDirty(); // as the console does once it has copied the picture
         assertFalse(renderer.render(), "nothing changed");
         assertFalse(renderer.framebuffer().isDirty());
         guest.putChar(20, 40, 'x', 0x07);
@@ -145,6 +147,35 @@ class VgaRendererTest {
         Framebuffer fb = renderer.framebuffer();
         assertTrue(fb.dirtyY() <= 20 * 16 && fb.dirtyY() + fb.dirtyHeight() >= 21 * 16, "covers row 20");
         assertTrue(fb.dirtyHeight() <= 8 * 16, "a 4 KiB page holds 1024 plane addresses, under seven rows: " + fb.dirtyHeight());
+    }
+
+    @Test
+    void dirtyRectangleAccumulatesUntilTheConsumerClearsIt() {
+        textMode();
+        render();
+        Framebuffer fb = renderer.framebuffer();
+        fb.clearDirty();
+        guest.putChar(0, 0, 'a', 0x07);
+        renderer.render();
+        guest.putChar(24, 0, 'b', 0x07);
+        renderer.render();
+        assertEquals(0, fb.dirtyY(), "the first change is still there");
+        assertEquals(400, fb.dirtyY() + fb.dirtyHeight(), "and the second");
+    }
+
+    @Test
+    void textLinesFollowTheStartAddress() {
+        textMode();
+        guest.putChar(1, 0, 'H', 0x07);
+        guest.putChar(1, 1, 'i', 0x07);
+        guest.putChar(0, 0, 'X', 0x07);
+        guest.crtc(StdVga.CRTC_START_ADDRESS_LOW, 80);
+        java.util.List<String> lines = renderer.textLines();
+        assertEquals(25, lines.size());
+        assertEquals("Hi", lines.get(0), "row 1 of memory is the top row");
+        assertEquals("", lines.get(1));
+        guest.setMode(MODE_13H);
+        assertEquals(java.util.List.of(), renderer.textLines(), "no text in graphics modes");
     }
 
     @Test
@@ -243,6 +274,64 @@ class VgaRendererTest {
         assertEquals(ega(0x17), fb.pixel(2 * 316 + 1, 3));
         assertEquals(ega(0x00), fb.pixel(2 * 316, 0));
         assertEquals(0b00_01_10_11, guest.readByte(0xB8000), "odd/even reads back the CGA byte");
+    }
+
+    /** Mode 12h with memory line {@code line} filled with colour {@code color} (set/reset on all planes). */
+    private void planarLine(int line, int color) {
+        guest.graphics(StdVga.GC_SET_RESET, color);
+        guest.graphics(StdVga.GC_ENABLE_SET_RESET, 0x0F);
+        for (int i = 0; i < 80; i++) {
+            guest.writeByte(0xA0000 + line * 80 + i, 0);
+        }
+        guest.graphics(StdVga.GC_ENABLE_SET_RESET, 0);
+    }
+
+    private void lineCompare(int line) {
+        guest.crtc(StdVga.CRTC_LINE_COMPARE, line & 0xFF);
+        guest.out(StdVga.CRTC_INDEX_COLOR, StdVga.CRTC_OVERFLOW);
+        int overflow = guest.in(StdVga.CRTC_DATA_COLOR);
+        guest.out(StdVga.CRTC_DATA_COLOR, (overflow & ~0x10) | (line >> 4 & 0x10));
+        guest.out(StdVga.CRTC_INDEX_COLOR, StdVga.CRTC_MAX_SCAN_LINE);
+        int maxScan = guest.in(StdVga.CRTC_DATA_COLOR);
+        guest.out(StdVga.CRTC_DATA_COLOR, (maxScan & ~0x40) | (line >> 3 & 0x40));
+    }
+
+    @Test
+    void lineCompareSplitsTheScreenShowingMemoryFromAddressZeroBelow() {
+        guest.setMode(MODE_12H);
+        planarLine(0, 0x0C);
+        planarLine(50, 0x09);
+        guest.crtc(StdVga.CRTC_START_ADDRESS_HIGH, (50 * 80) >> 8);
+        guest.crtc(StdVga.CRTC_START_ADDRESS_LOW, (50 * 80) & 0xFF);
+        lineCompare(300);
+        Framebuffer fb = render();
+        assertEquals(ega(0x39), fb.pixel(0, 0), "the top starts at the start address (memory line 50)");
+        assertEquals(ega(0x00), fb.pixel(0, 300), "line compare itself still shows the upper part");
+        assertEquals(ega(0x3C), fb.pixel(0, 301), "the line after it shows memory line 0");
+        assertEquals(ega(0x00), fb.pixel(0, 302));
+    }
+
+    @Test
+    void pelPanningShiftsThePictureLeftExceptInAnExemptSplit() {
+        guest.setMode(MODE_12H);
+        guest.graphics(StdVga.GC_BIT_MASK, 0x80 >> 2); // pixel 10 of line 0 and of line 0 again below the split
+        planarLine(0, 0x0E);
+        guest.graphics(StdVga.GC_BIT_MASK, 0xFF);
+        guest.attribute(StdVga.ATTR_HORIZONTAL_PEL_PANNING, 3);
+        Framebuffer fb = render();
+        for (int x = 0; x < 640; x += 8) {
+            assertEquals(ega(0x3E), fb.pixel(x + 2 - 3 + (x == 0 ? 8 : 0), 0), "x " + x);
+        }
+        assertEquals(ega(0x00), fb.pixel(2, 0), "panned away");
+
+        lineCompare(200);
+        guest.attribute(StdVga.ATTR_MODE_CONTROL, 0x01 | StdVga.ATTR_MODE_PEL_PANNING_MODE);
+        renderer.render();
+        assertEquals(ega(0x3E), fb.pixel(7, 0), "upper part panned");
+        assertEquals(ega(0x3E), fb.pixel(2, 201), "split part not panned");
+        guest.attribute(StdVga.ATTR_MODE_CONTROL, 0x01);
+        renderer.render();
+        assertEquals(ega(0x3E), fb.pixel(7, 201), "without the exemption the split pans too");
     }
 
     private void vbeMode(int width, int height, int bpp, int flags) {
