@@ -1,16 +1,11 @@
 package org.vstation.cpu;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
+import org.vstation.fixtures.nasm.Nasm;
 
 /**
  * A bare machine for CPU tests: RAM, an I/O bus that records what the guest
@@ -78,36 +73,7 @@ final class GuestRunner {
     }
 
     static byte[] assemble(String source) {
-        try {
-            Path dir = Files.createTempDirectory("vstation-guest");
-            try {
-                Path asm = dir.resolve("guest.asm");
-                Path bin = dir.resolve("guest.bin");
-                Files.writeString(asm, source);
-                Process nasm;
-                try {
-                    nasm = new ProcessBuilder("nasm", "-f", "bin", "-o", bin.toString(), asm.toString())
-                            .redirectErrorStream(true).start();
-                } catch (IOException e) {
-                    assumeTrue(false, "nasm is not installed");
-                    throw e;
-                }
-                String output = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!nasm.waitFor(30, TimeUnit.SECONDS) || nasm.exitValue() != 0) {
-                    throw new IllegalArgumentException("nasm failed: " + output);
-                }
-                return Files.readAllBytes(bin);
-            } finally {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Nasm.assemble(source);
     }
 
     /**

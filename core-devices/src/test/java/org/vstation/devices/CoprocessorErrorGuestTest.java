@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
+import org.vstation.fixtures.nasm.Nasm;
 import org.vstation.fixtures.qemu.QemuRunner;
 
 /**
@@ -26,9 +24,6 @@ import org.vstation.fixtures.qemu.QemuRunner;
 class CoprocessorErrorGuestTest {
     private static final String END_MARKER = "VSTATION-END\n";
     private static final String NE_SET = "CR0.NE=1\n";
-
-    @TempDir
-    Path work;
 
     @Test
     void x87ErrorsArriveAsIrq13ThenAsMathFaultAsInQemu() throws Exception {
@@ -63,22 +58,9 @@ class CoprocessorErrorGuestTest {
                 ours.substring(0, mathFaultPart));
     }
 
-    private byte[] assemble(String resource) throws IOException, InterruptedException {
-        Path source = work.resolve(resource);
+    private static byte[] assemble(String resource) throws IOException {
         try (InputStream in = CoprocessorErrorGuestTest.class.getResourceAsStream(resource)) {
-            Files.write(source, in.readAllBytes());
+            return Nasm.assemble(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         }
-        Path image = work.resolve("guest.bin");
-        Process nasm;
-        try {
-            nasm = new ProcessBuilder("nasm", "-f", "bin", "-o", image.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "nasm is not installed");
-            throw e;
-        }
-        String output = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, nasm.waitFor(), "nasm: " + output);
-        return Files.readAllBytes(image);
     }
 }

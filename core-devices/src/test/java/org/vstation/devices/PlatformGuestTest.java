@@ -2,20 +2,17 @@ package org.vstation.devices;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
+import org.vstation.fixtures.nasm.Nasm;
 
 /**
  * The platform devices seen through the real CPU: a nasm "BIOS" programs the
@@ -26,9 +23,6 @@ import org.vstation.cpu.X86Cpu;
 class PlatformGuestTest {
     private static final Pattern REPORT =
             Pattern.compile("PIT=(\\d+) RTC=(\\d+) A20ON=([YN]) A20OFF=([YN]) DONE");
-
-    @TempDir
-    Path work;
 
     @Test
     void interruptsArriveAtTheirProgrammedRatesAndA20FollowsThe8042() throws Exception {
@@ -63,22 +57,9 @@ class PlatformGuestTest {
         assertEquals("Y", report.group(4), "with A20 off through the 8042, 0x100000 wraps to 0");
     }
 
-    private byte[] assemble(String resource) throws IOException, InterruptedException {
-        Path source = work.resolve(resource);
+    private static byte[] assemble(String resource) throws IOException {
         try (InputStream in = PlatformGuestTest.class.getResourceAsStream(resource)) {
-            Files.write(source, in.readAllBytes());
+            return Nasm.assemble(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         }
-        Path image = work.resolve("guest.bin");
-        Process nasm;
-        try {
-            nasm = new ProcessBuilder("nasm", "-f", "bin", "-o", image.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "nasm is not installed");
-            throw e;
-        }
-        String output = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, nasm.waitFor(), "nasm: " + output);
-        return Files.readAllBytes(image);
     }
 }
