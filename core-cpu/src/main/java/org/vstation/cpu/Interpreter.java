@@ -29,14 +29,19 @@ abstract class Interpreter extends SystemCpu {
 
     int sysenterCs, sysenterEsp, sysenterEip;
     long tscOffset;
+    final PerformanceCounters performanceCounters;
 
     Interpreter(PhysicalMemory memory, IoBus io, InterruptController interruptController, TimeSource clock) {
         super(memory, io, interruptController, clock);
+        performanceCounters = new PerformanceCounters(clock::nanos, this::instructionsRetired);
     }
 
     // ---- hooks the run loop provides ---------------------------------------------------
 
     abstract void halt();
+
+    /** Instructions completed since power on (the INST_RETIRED event). */
+    abstract long instructionsRetired();
 
     /** EIP no longer follows the decoded block (a REP instruction yields to resume later): leave the block. */
     abstract void endBlock();
@@ -1316,7 +1321,10 @@ abstract class Interpreter extends SystemCpu {
             case MSR_SYSENTER_CS -> sysenterCs & 0xFFFF_FFFFL;
             case MSR_SYSENTER_ESP -> sysenterEsp & 0xFFFF_FFFFL;
             case MSR_SYSENTER_EIP -> sysenterEip & 0xFFFF_FFFFL;
-            default -> throw raise(GP, 0);
+            default -> {
+                if (!PerformanceCounters.handles(msr)) throw raise(GP, 0);
+                yield performanceCounters.read(msr);
+            }
         };
     }
 
@@ -1327,7 +1335,10 @@ abstract class Interpreter extends SystemCpu {
             case MSR_SYSENTER_CS -> sysenterCs = (int) value;
             case MSR_SYSENTER_ESP -> sysenterEsp = (int) value;
             case MSR_SYSENTER_EIP -> sysenterEip = (int) value;
-            default -> throw raise(GP, 0);
+            default -> {
+                if (!PerformanceCounters.handles(msr)) throw raise(GP, 0);
+                performanceCounters.write(msr, value);
+            }
         }
     }
 

@@ -131,6 +131,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         sysenterEsp = 0;
         sysenterEip = 0;
         tscOffset = -clock.nanos();
+        performanceCounters.reset();
         halted = false;
         shutdown = false;
         nmiPending = false;
@@ -638,6 +639,11 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void endBlock() {
         eventPending = true;
+    }
+
+    @Override
+    long instructionsRetired() {
+        return instructionCount;
     }
 
     @Override
