@@ -755,7 +755,14 @@ abstract class Interpreter extends SystemCpu {
                 requireRing0();
                 writeMsr(regs[ECX], (regs[EAX] & 0xFFFF_FFFFL) | (long) regs[EDX] << 32);
             }
-            case RDPMC -> throw raise(GP, 0);
+            case RDPMC -> {
+                // SDM vol. 2, RDPMC: CR4.PCE is not supported here, so outside ring 0 it faults like PCE = 0.
+                if (protectedMode() && cpl != 0) throw raise(GP, 0);
+                if (regs[ECX] != 0 && regs[ECX] != 1) throw raise(GP, 0);
+                long counter = performanceCounters.read(PerformanceCounters.MSR_PERFCTR0 + regs[ECX]);
+                regs[EAX] = (int) counter;
+                regs[EDX] = (int) (counter >>> 32);
+            }
             case SYSENTER -> sysenter();
             case SYSEXIT -> sysexit();
             case INVD, WBINVD -> requireRing0();

@@ -35,6 +35,13 @@ class PerformanceCountersTest {
                     out 0xEA, eax
                     mov eax, edx
                     out 0xEA, eax
+                    mov ecx, 1                ; RDPMC reads the same 40-bit counter
+                    xor eax, eax
+                    xor edx, edx
+                    rdpmc
+                    out 0xEA, eax
+                    mov eax, edx
+                    out 0xEA, eax
                     mov ecx, 0x187            ; PerfEvtSel1 holds its value while disabled
                     mov eax, 0x0003_00C0
                     xor edx, edx
@@ -44,7 +51,23 @@ class PerformanceCountersTest {
                     out 0xEA, eax
                     hlt
                 """);
-        assertEquals(List.of(0xABCD, 0x8000_0001, 0xFF, 0x0003_00C0), guest.values);
+        assertEquals(List.of(0xABCD, 0x8000_0001, 0xFF, 0x8000_0001, 0xFF, 0x0003_00C0), guest.values);
+    }
+
+    @Test
+    void rdpmcOfAMissingCounterRaisesGeneralProtection() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 13, gp_handler, 0x8E
+                    mov ecx, 2
+                    rdpmc
+                    hlt
+                gp_handler:
+                    mov eax, 13
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(13), guest.values);
     }
 
     @Test
