@@ -29,15 +29,19 @@ abstract class Interpreter extends SystemCpu {
 
     int sysenterCs, sysenterEsp, sysenterEip;
     long tscOffset;
+    final PerformanceCounters performanceCounters;
 
     Interpreter(PhysicalMemory memory, IoBus io, InterruptController interruptController, TimeSource clock) {
         super(memory, io, interruptController, clock);
+        performanceCounters = new PerformanceCounters(clock::nanos, this::instructionsRetired);
     }
 
     // ---- hooks the run loop provides ---------------------------------------------------
 
     abstract void halt();
 
+    /** Instructions completed since power on (the INST_RETIRED event). */
+    abstract long instructionsRetired();
 
     /** IRET executed: NMIs are no longer blocked (SDM vol. 3, 6.7.1). */
     abstract void interruptReturnCompleted();
@@ -743,7 +747,14 @@ abstract class Interpreter extends SystemCpu {
                 requireRing0();
                 writeMsr(regs[ECX], (regs[EAX] & 0xFFFF_FFFFL) | (long) regs[EDX] << 32);
             }
-            case RDPMC -> throw raise(GP, 0);
+            case RDPMC -> {
+                // SDM vol. 2, RDPMC: CR4.PCE is not supported here, so outside ring 0 it faults like PCE = 0.
+                if (protectedMode() && cpl != 0) throw raise(GP, 0);
+                if (regs[ECX] != 0 && regs[ECX] != 1) throw raise(GP, 0);
+                long counter = performanceCounters.read(PerformanceCounters.MSR_PERFCTR0 + regs[ECX]);
+                regs[EAX] = (int) counter;
+                regs[EDX] = (int) (counter >>> 32);
+            }
             case SYSENTER -> sysenter();
             case SYSEXIT -> sysexit();
             case INVD, WBINVD -> requireRing0();
@@ -1322,7 +1333,10 @@ abstract class Interpreter extends SystemCpu {
             case MSR_SYSENTER_CS -> sysenterCs & 0xFFFF_FFFFL;
             case MSR_SYSENTER_ESP -> sysenterEsp & 0xFFFF_FFFFL;
             case MSR_SYSENTER_EIP -> sysenterEip & 0xFFFF_FFFFL;
-            default -> throw raise(GP, 0);
+            default -> {
+                if (!PerformanceCounters.handles(msr)) throw raise(GP, 0);
+                yield performanceCounters.read(msr);
+            }
         };
     }
 
@@ -1333,7 +1347,10 @@ abstract class Interpreter extends SystemCpu {
             case MSR_SYSENTER_CS -> sysenterCs = (int) value;
             case MSR_SYSENTER_ESP -> sysenterEsp = (int) value;
             case MSR_SYSENTER_EIP -> sysenterEip = (int) value;
-            default -> throw raise(GP, 0);
+            default -> {
+                if (!PerformanceCounters.handles(msr)) throw raise(GP, 0);
+                performanceCounters.write(msr, value);
+            }
         }
     }
 

@@ -132,6 +132,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         sysenterEsp = 0;
         sysenterEip = 0;
         tscOffset = -clock.nanos();
+        performanceCounters.reset();
         halted = false;
         shutdown = false;
         nmiPending = false;
@@ -662,6 +663,11 @@ public final class X86Cpu extends Interpreter implements Processor {
     void inhibitInterrupts() {
         interruptShadow = true;
         eventPending = true;
+    }
+
+    @Override
+    long instructionsRetired() {
+        return instructionCount;
     }
 
     @Override
