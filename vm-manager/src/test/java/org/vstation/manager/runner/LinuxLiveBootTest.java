@@ -82,6 +82,14 @@ class LinuxLiveBootTest {
             assertTrue(dmesg.contains(found), "dmesg lacks '" + found + "':\n" + dmesg);
         }
 
+        // Issue 5: the kernel's TSC calibration against the PIT/PM timer lands within 2% of VStation's
+        // 1 GHz time-stamp counter.
+        java.util.regex.Matcher refined = Pattern.compile("tsc: Refined TSC clocksource calibration: ([0-9.]+) MHz")
+                .matcher(dmesg);
+        assertTrue(refined.find(), "no refined TSC calibration in dmesg:\n" + dmesg);
+        double megahertz = Double.parseDouble(refined.group(1));
+        assertTrue(Math.abs(megahertz - 1000.0) <= 20.0, "TSC calibrated at " + megahertz + " MHz");
+
         // 2. Through the PS/2 keyboard on the VGA console (tty1): the command and its answer on screen.
         UsKeyboard.type(machine, "echo $((6*7))vga\n");
         assertTrue(awaitScreen("42vga", COMMAND_TIMEOUT), "the VGA text console never showed 42vga");
