@@ -32,7 +32,8 @@ abstract class CpuState {
     // CR0 and CR4 bits (SDM vol. 3, 2.5)
     static final int CR0_PE = 1, CR0_MP = 2, CR0_EM = 4, CR0_TS = 8, CR0_ET = 0x10, CR0_NE = 0x20,
             CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_NW = 1 << 29, CR0_CD = 1 << 30, CR0_PG = 1 << 31;
-    static final int CR4_VME = 1, CR4_PVI = 2, CR4_TSD = 4, CR4_DE = 8, CR4_PSE = 0x10, CR4_PGE = 0x80;
+    static final int CR4_VME = 1, CR4_PVI = 2, CR4_TSD = 4, CR4_DE = 8, CR4_PSE = 0x10, CR4_PGE = 0x80,
+            CR4_PCE = 0x100;
 
     // exception vectors
     static final int DE = 0, DB = 1, NMI_VECTOR = 2, BP = 3, OF_VECTOR = 4, BR = 5, UD = 6, NM = 7, DF_VECTOR = 8,

@@ -748,8 +748,8 @@ abstract class Interpreter extends SystemCpu {
                 writeMsr(regs[ECX], (regs[EAX] & 0xFFFF_FFFFL) | (long) regs[EDX] << 32);
             }
             case RDPMC -> {
-                // SDM vol. 2, RDPMC: CR4.PCE is not supported here, so outside ring 0 it faults like PCE = 0.
-                if (protectedMode() && cpl != 0) throw raise(GP, 0);
+                // SDM vol. 2, RDPMC: outside ring 0 only with CR4.PCE (Linux sets it for tasks that map perf events).
+                if ((cr4 & CR4_PCE) == 0 && protectedMode() && cpl != 0) throw raise(GP, 0);
                 if (regs[ECX] != 0 && regs[ECX] != 1) throw raise(GP, 0);
                 long counter = performanceCounters.read(PerformanceCounters.MSR_PERFCTR0 + regs[ECX]);
                 regs[EAX] = (int) counter;

@@ -374,7 +374,7 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     @Override
     void writeCr4(int value) {
-        if ((value & ~(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE)) != 0) throw raise(GP, 0);
+        if ((value & ~(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE)) != 0) throw raise(GP, 0);
         writeCr4Unchecked(value);
     }
 

@@ -71,6 +71,20 @@ class PerformanceCountersTest {
     }
 
     @Test
+    void cr4PceCanBeSetForUserModeRdpmc() {
+        GuestRunner guest = run("""
+                pm_start:
+                    mov eax, cr4
+                    or eax, 0x100             ; PCE, which Linux sets for tasks that map perf events
+                    mov cr4, eax
+                    mov eax, cr4
+                    out 0xEA, eax
+                    hlt
+                """);
+        assertEquals(List.of(0x100), guest.values);
+    }
+
+    @Test
     void instructionsRetiredCountsOnlyWhileEnabled() {
         GuestRunner guest = run("""
                 pm_start:
