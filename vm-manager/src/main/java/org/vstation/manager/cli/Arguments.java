@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.util.List;
 import java.util.Set;
 import org.vstation.manager.library.VmEntry;

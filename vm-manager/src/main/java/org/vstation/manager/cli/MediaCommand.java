@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.util.ArrayList;
 import java.util.List;
 import org.vstation.manager.library.VmEntry;

@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

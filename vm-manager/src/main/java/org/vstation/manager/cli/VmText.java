@@ -1,5 +1,6 @@
 package org.vstation.manager.cli;
 
+import org.vstation.manager.runner.UsageException;
 import java.io.IOException;
 import java.util.Locale;
 import org.vstation.manager.library.VmEntry;
