@@ -133,7 +133,7 @@ public final class Machine {
         ioBus.place(pic.master(), DualPic.MASTER_PORT, DualPic.PORT_COUNT);
         ioBus.place(pic.slave(), DualPic.SLAVE_PORT, DualPic.PORT_COUNT);
         Pit8254 pit = new Pit8254(events, pic.line(0));
-        pit.compensateLostTicks();
+        pit.compensateLostTicks(() -> pic.isRequestLatched(0));
         pic.setAcknowledgeListener(0, pit::irq0Acknowledged);
         ioBus.place(pit, Pit8254.BASE_PORT, Pit8254.PORT_COUNT);
         SystemControlPortB portB = new SystemControlPortB(pit);

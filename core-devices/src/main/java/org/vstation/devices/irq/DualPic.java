@@ -97,6 +97,12 @@ public final class DualPic implements InterruptController, InterruptRouter, Snap
         acknowledgeListeners[irq] = listener;
     }
 
+    /** True while the IRQ's request is latched in IRR, waiting for INTA. */
+    public boolean isRequestLatched(int irq) {
+        int wired = irq == CASCADE_IR ? 9 : irq;
+        return ((wired < 8 ? master.irr() : slave.irr()) & 1 << (wired & 7)) != 0;
+    }
+
     private void notifyAcknowledged(int irq) {
         Runnable listener = acknowledgeListeners[irq];
         if (listener != null) listener.run();

@@ -184,7 +184,9 @@ public final class PciBus {
             return;
         }
         device.lastRoutedLevel = level;
-        int pirq = (slot + pin - 1) & 3;
+        // The i440FX/PIIX3 board swizzle SeaBIOS's _PRT and PIRQ setup assume: slot 1 INTA# is PIRQ A,
+        // slot 2 INTA# PIRQ B, slot 3 INTA# PIRQ C, ... (QEMU's pci_slot_get_pirq: slot - 1 + pin).
+        int pirq = (slot - 1 + pin - 1) & 3;
         int before = pirqAssertCount[pirq];
         pirqAssertCount[pirq] += level ? 1 : -1;
         if ((before > 0) != (pirqAssertCount[pirq] > 0)) {

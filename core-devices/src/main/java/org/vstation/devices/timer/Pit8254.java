@@ -3,6 +3,7 @@ package org.vstation.devices.timer;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.function.BooleanSupplier;
 import org.vstation.devices.bus.IoDevice;
 import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.irq.InterruptLine;
@@ -53,8 +54,8 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     private final Counter[] counters = {new Counter(), new Counter(), new Counter()};
     private long lastIrq0Nanos = Long.MIN_VALUE / 2;
     private long scheduledIrq0Edge;
-    private boolean compensatingLostTicks;
-    private boolean irq0Unacknowledged;
+    /** Lost-tick compensation (see {@link #compensateLostTicks}): whether the PIC still holds an IRQ 0 edge. */
+    private BooleanSupplier irq0Latched;
     private int owedTicks;
 
     public Pit8254(EventQueue events, InterruptLine irq0) {
@@ -105,30 +106,29 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         counters[2].gate = false;
         irq0Timer.cancel();
         owedTicks = 0;
-        irq0Unacknowledged = false;
     }
 
     /**
      * Turns on lost-tick compensation for IRQ 0, as virtual machines do for
      * guests that count timer interrupts to keep time (Linux's jiffies, DOS):
-     * a periodic tick that arrives while the previous one is still waiting in
-     * the PIC is owed, not dropped, and is sent as soon as the PIC hands the
-     * previous one to the CPU ({@link #irq0Acknowledged}). This holds while
+     * a periodic tick that arrives while the previous one is still latched in
+     * the PIC ({@code irq0Latched}, its IRR bit) is owed, not dropped, and is
+     * sent as soon as the PIC hands the previous one to the CPU
+     * ({@link #irq0Acknowledged}). This holds while
      * the guest masks IRQ 0 too: Linux masks it in the IMR while its handler
      * runs, and a host that deschedules the VM thread then would otherwise
      * cost the guest ticks. At most one second of ticks is owed, and
      * reprogramming counter 0 forgives the debt.
      */
-    public void compensateLostTicks() {
-        compensatingLostTicks = true;
+    public void compensateLostTicks(BooleanSupplier irq0Latched) {
+        this.irq0Latched = irq0Latched;
     }
 
     /** The PIC's INTA handed IRQ 0 to the CPU: an owed tick, if any, follows. */
     public void irq0Acknowledged() {
-        irq0Unacknowledged = false;
-        if (compensatingLostTicks && owedTicks > 0) {
+        if (irq0Latched != null && owedTicks > 0) {
             owedTicks--;
-            sendIrq0();
+            irq0.pulse();
         }
     }
 
@@ -217,11 +217,11 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         boolean periodic = counter.mode == 2 || counter.mode == 3;
         // Edges that passed while the VM thread was busy (or merged by the minimum interval).
         int edges = 1 + (periodic ? (int) Math.min(Integer.MAX_VALUE, (currentTick() - scheduledIrq0Edge) / counter.count) : 0);
-        if (!compensatingLostTicks || !periodic) {
-            sendIrq0();
+        if (irq0Latched == null || !periodic) {
+            irq0.pulse();
         } else {
-            if (!irq0Unacknowledged) {
-                sendIrq0();
+            if (!irq0Latched.getAsBoolean()) {
+                irq0.pulse();
                 edges--;
             }
             int maxOwed = (int) Math.max(1, (INPUT_CLOCK_HZ + counter.count / 2) / counter.count);
@@ -230,10 +230,6 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         rescheduleIrq0();
     }
 
-    private void sendIrq0() {
-        irq0Unacknowledged = true;
-        irq0.pulse();
-    }
 
     // ---- one counter -----------------------------------------------------------------------
 
@@ -561,7 +557,6 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         out.writeInt(1);
         for (Counter c : counters) c.save(out);
         out.writeInt(owedTicks);
-        out.writeBoolean(irq0Unacknowledged);
     }
 
     @Override
@@ -572,7 +567,6 @@ public final class Pit8254 implements IoDevice, Snapshottable {
         }
         for (Counter c : counters) c.restore(in);
         owedTicks = in.readInt();
-        irq0Unacknowledged = in.readBoolean();
         lastIrq0Nanos = Long.MIN_VALUE / 2;
         rescheduleIrq0();
     }

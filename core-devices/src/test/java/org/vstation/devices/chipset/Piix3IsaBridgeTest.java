@@ -60,8 +60,8 @@ class Piix3IsaBridgeTest {
 
     @Test
     void pirqRoutingRaisesTheProgrammedIsaLine() {
-        // Slot 2, INTA# -> PIRQ C (the bus rotates by slot); SeaBIOS routes A,B to 10 and C,D to 11.
-        config.write(1, 0, 0x60, 4, 0x0B0B_0A0A);
+        // Slot 2, INTA# -> PIRQ B (slot - 1 + pin, as SeaBIOS's _PRT has it); route B to 11, the rest to 10.
+        config.write(1, 0, 0x60, 4, 0x0A0A_0B0A);
         card.interrupt(true);
         assertTrue(irqLevel[11]);
         assertFalse(irqLevel[10]);
@@ -71,13 +71,13 @@ class Piix3IsaBridgeTest {
 
     @Test
     void reroutingMovesAnAssertedInterrupt() {
-        config.write(1, 0, 0x62, 1, 0x05);
+        config.write(1, 0, 0x61, 1, 0x05);
         card.interrupt(true);
         assertTrue(irqLevel[5]);
-        config.write(1, 0, 0x62, 1, 0x09);
+        config.write(1, 0, 0x61, 1, 0x09);
         assertFalse(irqLevel[5]);
         assertTrue(irqLevel[9]);
-        config.write(1, 0, 0x62, 1, 0x89); // routing disabled
+        config.write(1, 0, 0x61, 1, 0x89); // routing disabled
         assertFalse(irqLevel[9]);
     }
 
@@ -160,6 +160,6 @@ class Piix3IsaBridgeTest {
         assertEquals(0x0C00, io.read(0x4D0, 2));
         assertEquals(0x02, io.read(0x92, 1));
         card.interrupt(true);
-        assertTrue(irqLevel[11]);
+        assertTrue(irqLevel[10], "slot 2's INTA# is PIRQ B, routed to 10");
     }
 }
