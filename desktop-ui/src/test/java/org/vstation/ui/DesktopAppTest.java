@@ -32,6 +32,7 @@ import org.vstation.manager.library.VmLibrary;
 import org.vstation.manager.mac.MacAddress;
 import org.vstation.manager.runner.RunningVm;
 import org.vstation.manager.runner.VmRuntime;
+import org.vstation.ui.console.ConsoleTab;
 import org.vstation.ui.console.ConsoleView;
 import org.vstation.ui.library.MainWindow;
 import org.vstation.ui.settings.SettingsDialog;
@@ -40,7 +41,8 @@ import org.vstation.ui.wizard.NewVmWizard;
 /**
  * The app driven on JavaFX's headless platform: the wizard writes a VM, settings change its ISO,
  * NIC mode and MAC, and a powered-on VM's console goes from the "powered off" placeholder to
- * SeaBIOS's screen, takes media changes, and powers off when the app closes.
+ * SeaBIOS's screen with the CD/DVD light flashing, takes media changes, and powers off when the
+ * app closes.
  */
 class DesktopAppTest {
     @TempDir
@@ -176,6 +178,10 @@ class DesktopAppTest {
                 "the console shows SeaBIOS's screen (frames shown: " + console.framesShown() + ")");
         RunningVm running = runtime.active(saved.folder()).orElseThrow();
         assertEquals(MachineState.RUNNING, running.state());
+        ConsoleTab tab = fx(() -> window.console(saved.folder()).orElseThrow());
+        assertTrue(waitFor(60, () -> tab.cdromLight().flashes() > 0), "SeaBIOS's CD probing lights the CD/DVD light");
+        assertEquals(0, fx(() -> tab.diskLight().flashes()), "no disk, no disk light");
+        assertEquals(0, fx(() -> tab.networkLight().flashes()), "nothing drives the NIC under SeaBIOS");
 
         SettingsDialog live = fx(() -> window.settingsFor(saved));
         fxRun(() -> live.ejectButton().fire());
