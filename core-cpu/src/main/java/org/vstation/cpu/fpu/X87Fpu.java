@@ -660,6 +660,23 @@ public final class X87Fpu {
     }
 
     private void extract() {
+        if (stackFaultReplacingAndPushing()) {
+            return;
+        }
+        unit.extract(se(0), sig(0));
+        if (!resultSuppressed()) {
+            writeResult(0);
+            push(unit.extractedSignExponent, unit.extractedSignificand);
+        }
+        finish();
+    }
+
+    /**
+     * The stack checks of instructions that replace ST(0) and then push (FXTRACT, FPTAN, FSINCOS): an
+     * empty ST(0) is #IS underflow, a full slot below TOP #IS overflow. Masked, both results are the
+     * indefinite QNaN. Returns whether a fault ended the instruction (already finished).
+     */
+    private boolean stackFaultReplacingAndPushing() {
         if (empty(0)) {
             stackUnderflow();
             if (invalidMasked()) {
@@ -669,7 +686,7 @@ public final class X87Fpu {
                 }
             }
             finish();
-            return;
+            return true;
         }
         if (stackOverflow()) {
             if (invalidMasked()) {
@@ -677,14 +694,9 @@ public final class X87Fpu {
                 push(INDEFINITE_SE, INDEFINITE_SIG);
             }
             finish();
-            return;
+            return true;
         }
-        unit.extract(se(0), sig(0));
-        if (!resultSuppressed()) {
-            writeResult(0);
-            push(unit.extractedSignExponent, unit.extractedSignificand);
-        }
-        finish();
+        return false;
     }
 
     // ---- loads and stores -----------------------------------------------------------------------------------
@@ -1059,24 +1071,7 @@ public final class X87Fpu {
 
     /** FPTAN (pushes 1.0) and FSINCOS (pushes the cosine): ST(0) is replaced, then a value is pushed. */
     private void transcendentalPush(int function) {
-        if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-                if (!stackOverflow()) {
-                    push(INDEFINITE_SE, INDEFINITE_SIG);
-                }
-            }
-            finish();
-            status &= ~SW_C2;
-            return;
-        }
-        if (stackOverflow()) {
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-                push(INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+        if (stackFaultReplacingAndPushing()) {
             status &= ~SW_C2;
             return;
         }
