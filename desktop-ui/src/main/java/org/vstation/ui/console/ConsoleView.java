@@ -35,7 +35,8 @@ public final class ConsoleView extends StackPane {
     private final ImageView view = new ImageView();
     private final Label placeholder = new Label();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
-    private final AtomicBoolean refreshPending = new AtomicBoolean();
+    /** Set while the VM thread owes an answer to the last refresh; one per attach, so a dead machine's never blocks. */
+    private AtomicBoolean refreshPending = new AtomicBoolean();
     private final AnimationTimer timer;
     private volatile ScreenSink sink;
     private Machine machine;
@@ -99,6 +100,7 @@ public final class ConsoleView extends StackPane {
         screenSource = source;
         machine = newMachine;
         sink = new ScreenSink();
+        refreshPending = new AtomicBoolean();
         pixelBuffer = null;
         frames = 0;
         timer.start();
@@ -166,18 +168,15 @@ public final class ConsoleView extends StackPane {
         }
     }
 
-    /** Once per pulse: ask the VM thread for a fresh picture, and show the previous answer's changes. */
+    /**
+     * Once per pulse: show the changes of the VM thread's last answer, then ask for a fresh picture.
+     * While a refresh is under way the renderer's picture is the VM thread's, so nothing is read.
+     */
     private void onFrame() {
         ScreenSink current = sink;
-        Machine target = machine;
-        if (current == null || target == null) {
+        AtomicBoolean pending = refreshPending;
+        if (current == null || machine == null || pending.get()) {
             return;
-        }
-        if (refreshPending.compareAndSet(false, true)) {
-            screenSource.refresh(framebuffer -> {
-                current.accept(framebuffer);
-                refreshPending.set(false);
-            });
         }
         if (current.takeResized() || pixelBuffer == null && current.width() > 0) {
             int width = current.width();
@@ -194,6 +193,11 @@ public final class ConsoleView extends StackPane {
             pixelBuffer.updateBuffer(buffer -> current.drainInto(buffer));
             frames++;
         }
+        pending.set(true);
+        screenSource.refresh(framebuffer -> {
+            current.accept(framebuffer);
+            pending.set(false);
+        });
     }
 
     private void onKey(KeyEvent event, boolean pressed) {

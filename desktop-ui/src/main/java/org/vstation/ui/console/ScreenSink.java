@@ -6,15 +6,17 @@ import javafx.scene.image.PixelBuffer;
 import org.vstation.devices.display.Framebuffer;
 
 /**
- * The hand-over between a VM thread and the FX thread. The VM thread copies the rows that changed
- * into a staging array (bulk row copies, while the framebuffer is its own); the FX thread moves
- * them into the {@link PixelBuffer} inside {@code updateBuffer} and tells JavaFX which rectangle
- * changed, so only that part is uploaded to the texture.
+ * The hand-over between a VM thread and the FX thread, without a copy on the VM thread. The VM
+ * thread renders only when the console asks for a refresh, and the console asks for the next one
+ * only after it has drained this one; so between {@link #accept} (VM thread, notes which pixels
+ * changed) and {@link #drainInto} (FX thread, copies them straight from the renderer's picture
+ * into the {@link PixelBuffer}) nothing writes that picture, and the VM thread never pays for
+ * copying whole frames. The monitor gives the FX thread the VM thread's writes.
  */
 final class ScreenSink {
     private int width;
     private int height;
-    private int[] staging = new int[0];
+    private int[] pixels;
     private int dirtyLeft;
     private int dirtyTop;
     private int dirtyRight;
@@ -22,29 +24,20 @@ final class ScreenSink {
     private boolean dirty;
     private boolean resized;
 
-    /** On the VM thread: takes what changed in {@code framebuffer} since the last refresh. */
+    /** On the VM thread, right after rendering: remembers the picture and what changed since the last refresh. */
     synchronized void accept(Framebuffer framebuffer) {
+        pixels = framebuffer.pixels();
         if (framebuffer.width() != width || framebuffer.height() != height) {
             width = framebuffer.width();
             height = framebuffer.height();
-            staging = new int[width * height];
-            System.arraycopy(framebuffer.pixels(), 0, staging, 0, staging.length);
             resized = true;
             markDirty(0, 0, width, height);
             return;
         }
-        if (!framebuffer.isDirty()) {
-            return;
+        if (framebuffer.isDirty()) {
+            markDirty(framebuffer.dirtyX(), framebuffer.dirtyY(), framebuffer.dirtyX() + framebuffer.dirtyWidth(),
+                    framebuffer.dirtyY() + framebuffer.dirtyHeight());
         }
-        int left = framebuffer.dirtyX();
-        int top = framebuffer.dirtyY();
-        int right = left + framebuffer.dirtyWidth();
-        int bottom = top + framebuffer.dirtyHeight();
-        int[] pixels = framebuffer.pixels();
-        for (int y = top; y < bottom; y++) {
-            System.arraycopy(pixels, y * width + left, staging, y * width + left, right - left);
-        }
-        markDirty(left, top, right, bottom);
     }
 
     private void markDirty(int left, int top, int right, int bottom) {
@@ -81,7 +74,7 @@ final class ScreenSink {
         return height;
     }
 
-    /** On the FX thread inside {@code updateBuffer}: moves the dirty rows into the buffer, returns the rectangle. */
+    /** On the FX thread inside {@code updateBuffer}: copies the changed rows into the buffer, returns the rectangle. */
     synchronized Rectangle2D drainInto(PixelBuffer<IntBuffer> target) {
         if (!dirty || target.getWidth() != width || target.getHeight() != height) {
             return Rectangle2D.EMPTY;
@@ -90,7 +83,7 @@ final class ScreenSink {
         int rowLength = dirtyRight - dirtyLeft;
         for (int y = dirtyTop; y < dirtyBottom; y++) {
             int offset = y * width + dirtyLeft;
-            buffer.put(offset, staging, offset, rowLength);
+            buffer.put(offset, pixels, offset, rowLength);
         }
         dirty = false;
         return new Rectangle2D(dirtyLeft, dirtyTop, rowLength, dirtyBottom - dirtyTop);
