@@ -266,10 +266,25 @@ class DesktopAppTest {
         assertEquals(MachineState.ERROR, runtime.state(crashing.folder()));
         assertTrue(waitFor(10, () -> listedState("crashing").equals("Error")
                 && listedState("steady").equals("Running")), "the library list shows Error next to Running");
-        assertTrue(fx(() -> {
+        RunningVm again = fx(() -> {
             window.select(crashing.folder());
-            return window.powerOn() != null;
-        }), "a crashed VM can be powered on again");
+            return window.powerOn();
+        });
+        assertNotNull(again, "a crashed VM can be powered on again");
+
+        fxRun(() -> toolbarButton("Power Off").fire());
+        assertEquals(MachineState.POWERED_OFF, again.stopped().get(10, TimeUnit.SECONDS), "the toolbar's Power Off");
+        assertTrue(waitFor(10, () -> listedState("crashing").equals("Powered off")
+                && !window.console(crashing.folder()).orElseThrow().console().isShowingGuest()),
+                "listed as powered off, the console back to its placeholder");
+        assertEquals(MachineState.RUNNING, second.state(), "the other VM still runs");
+    }
+
+    /** The main window's toolbar button whose text ends with {@code text} (FX thread). */
+    private Button toolbarButton(String text) {
+        return window.stage().getScene().getRoot().lookupAll(".button").stream()
+                .filter(node -> node instanceof Button button && button.getText().endsWith(text))
+                .map(Button.class::cast).findFirst().orElseThrow();
     }
 
     @Test
