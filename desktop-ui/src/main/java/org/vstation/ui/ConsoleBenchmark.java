@@ -58,7 +58,8 @@ public final class ConsoleBenchmark {
      * VM thread (what the console's rendering and staging cost the VM thread, whatever else the
      * host runs), and for a console run the frames shown and the intervals between them.
      */
-    private record Sample(double mips, double cpuMips, double seconds, long frames, long[] frameIntervalsNanos) {
+    private record Sample(double mips, double cpuMips, double seconds, long frames, long pulses,
+            long[] frameIntervalsNanos) {
         double fps() {
             return frames / seconds;
         }
@@ -163,6 +164,13 @@ public final class ConsoleBenchmark {
                     percentile(intervals, 50), percentile(intervals, 95), intervals[intervals.length - 1] / 1e6);
         }
         out.println();
+        // JavaFX pulses at up to 60 Hz; a console that keeps up shows a new frame on (almost) every pulse
+        // it gets, so a low frame rate with a high share here means the FX thread got few pulses (host load).
+        long frames = console.stream().mapToLong(Sample::frames).sum();
+        long pulses = console.stream().mapToLong(Sample::pulses).sum();
+        double consoleSeconds = console.stream().mapToDouble(Sample::seconds).sum();
+        out.printf(Locale.ROOT, "pulses: %.1f per second; a new full frame on %.0f%% of them%n", pulses / consoleSeconds,
+                pulses == 0 ? 0 : 100.0 * frames / pulses);
     }
 
     private static double percentDifference(double[] headless, double[] console) {
@@ -255,7 +263,7 @@ public final class ConsoleBenchmark {
         machine.powerOff();
         machine.awaitTermination(10, TimeUnit.SECONDS);
         return new Sample(instructions / elapsed / 1e6, instructions / cpuSeconds / 1e6, elapsed, clock.frames(),
-                clock.intervals());
+                clock.pulses(), clock.intervals());
     }
 
     /** The guest's own picture into the top left of the 1024x768 one: only its changed rows (VM thread). */
@@ -279,6 +287,7 @@ public final class ConsoleBenchmark {
         private long[] intervals = new long[256];
         private int count;
         private long frames;
+        private long pulses;
         private long lastFrames;
         private long lastFrameTime;
 
@@ -295,6 +304,7 @@ public final class ConsoleBenchmark {
 
         @Override
         public synchronized void handle(long now) {
+            pulses++;
             long shown = framesShown.getAsLong();
             if (shown == lastFrames) {
                 return;
@@ -308,6 +318,10 @@ public final class ConsoleBenchmark {
                 intervals[count++] = now - lastFrameTime;
             }
             lastFrameTime = now;
+        }
+
+        synchronized long pulses() {
+            return pulses;
         }
 
         /** Pulses that found a new frame. */

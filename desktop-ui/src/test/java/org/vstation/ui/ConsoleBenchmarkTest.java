@@ -45,6 +45,11 @@ class ConsoleBenchmarkTest {
         assertTrue(fps.find(), report);
         assertTrue(Double.parseDouble(fps.group(1)) > 0, report);
         assertTrue(Double.parseDouble(fps.group(2)) >= 10, "no faster than the 60 Hz pulse allows: " + report);
+        Matcher pulses = Pattern.compile("pulses: ([0-9.]+) per second; a new full frame on ([0-9]+)% of them")
+                .matcher(report);
+        assertTrue(pulses.find(), report);
+        assertTrue(Double.parseDouble(pulses.group(1)) <= 70, "JavaFX pulses at up to 60 Hz: " + report);
+        assertTrue(Integer.parseInt(pulses.group(2)) > 0 && Integer.parseInt(pulses.group(2)) <= 100, report);
     }
 
     private static double mips(String report, String run) {
