@@ -147,6 +147,17 @@ public final class FwCfg implements Snapshottable {
                 : (joined + "\0").getBytes(StandardCharsets.US_ASCII));
     }
 
+    /**
+     * FW_CFG_UUID: the machine's UUID in RFC 4122 byte order (as QEMU's {@code -uuid} gives it, observed
+     * through the data port), which SeaBIOS puts into the SMBIOS system information.
+     */
+    public void setUuid(java.util.UUID uuid) {
+        items.put(UUID, ByteBuffer.allocate(16)
+                .putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits())
+                .array());
+    }
+
     /** Milliseconds before SeaBIOS retries booting when nothing is bootable; -1 means never (QEMU's default). */
     public void setBootFailWait(int millis) {
         addFile("etc/boot-fail-wait", littleEndian(4, millis));

@@ -85,6 +85,15 @@ class FwCfgTest {
     }
 
     @Test
+    void uuidIsZeroUntilSetThenInRfc4122ByteOrder() {
+        assertArrayEquals(new byte[16], readItem(FwCfg.UUID, 16));
+        fwCfg.setUuid(java.util.UUID.fromString("01234567-89ab-cdef-0011-223344556677"));
+        // What an option ROM reads from QEMU -uuid 01234567-89ab-cdef-0011-223344556677.
+        assertArrayEquals(java.util.HexFormat.of().parseHex("0123456789abcdef0011223344556677"),
+                readItem(FwCfg.UUID, 16));
+    }
+
+    @Test
     void readsPastTheEndAndOfMissingItemsReturnZero() {
         byte[] signatureAndMore = readItem(FwCfg.SIGNATURE, 6);
         assertEquals(0, signatureAndMore[4]);
