@@ -20,6 +20,9 @@ public final class MachineConfig {
      */
     public static final int MAX_MEMORY_MEGABYTES = 2047;
 
+    /** The largest video memory (BAR0 of the VGA); sizes are powers of two. */
+    public static final int MAX_VIDEO_MEMORY_MEGABYTES = 128;
+
     /** QEMU's default for its {@code pc} machine, {@code -boot order=cad}: hard disk, floppy, CD. */
     public static final List<BootDevice> DEFAULT_BOOT_ORDER =
             List.of(BootDevice.HARD_DISK, BootDevice.FLOPPY, BootDevice.CD_ROM);
@@ -102,7 +105,7 @@ public final class MachineConfig {
 
     /** Video memory (the VGA's BAR0): 1, 2, 4, 8, 16, 32, 64 or 128 MiB. */
     public MachineConfig videoMemoryMegabytes(int megabytes) {
-        if (megabytes < 1 || megabytes > 128 || Integer.bitCount(megabytes) != 1) {
+        if (megabytes < 1 || megabytes > MAX_VIDEO_MEMORY_MEGABYTES || Integer.bitCount(megabytes) != 1) {
             throw new IllegalArgumentException("video memory must be a power of two from 1 to 128 MiB, got " + megabytes);
         }
         this.videoMemoryMegabytes = megabytes;
