@@ -2,6 +2,7 @@ package org.vstation.manager.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vstation.manager.net.Frames.u16;
 import static org.vstation.manager.net.Frames.u32;
@@ -137,6 +138,38 @@ class HostOnlyNetworkTest {
         int outside = Frames.parseIp("93.184.216.34");
         a.send(a.tcpTo(HostOnlyNetwork.HOST_MAC, outside, 41_002, 80, 1, 0, Frames.TCP_SYN, null));
         a.expect("no route out", f -> isIpv4(f, 6) && (tcpFlags(f) & Frames.TCP_RST) != 0 && u32(f, 26) == outside);
+    }
+
+    @Test
+    void aHostServiceIsCountedAndClosesWithItsLastHolder() throws Exception {
+        HostOnlyNetwork.HostService first = network.forwardHostPort(8080);
+        HostOnlyNetwork.HostService second = network.forwardHostPort(8080);
+        first.close();
+        first.close();
+        assertTrue(network.isHostService(8080), "a second close of one holder does not close the other's");
+        second.close();
+        assertFalse(network.isHostService(8080));
+    }
+
+    @Test
+    void aVmsCableOpensItsHostServicesUntilUnplugged() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            HostOnlyNetwork.Port cable = network.connect("a", java.util.List.of(port));
+            GuestWire a = new GuestWire(cable, MAC_A, Frames.parseIp("192.168.77.101"));
+            a.send(arpRequest(MAC_A, a.address, HOST));
+            a.expect("ARP", f -> isArpReplyFrom(f, HOST));
+            a.send(a.tcpTo(HostOnlyNetwork.HOST_MAC, HOST, 41_010, port, 1, 0, Frames.TCP_SYN, null));
+            a.expect("the service the cable opened", f -> isIpv4(f, 6) && tcpFlags(f) == (Frames.TCP_SYN | Frames.TCP_ACK));
+            cable.close();
+            assertFalse(network.isHostService(port));
+
+            GuestWire b = new GuestWire(network.connect("b"), MAC_B, Frames.parseIp("192.168.77.102"));
+            b.send(arpRequest(MAC_B, b.address, HOST));
+            b.expect("ARP", f -> isArpReplyFrom(f, HOST));
+            b.send(b.tcpTo(HostOnlyNetwork.HOST_MAC, HOST, 41_011, port, 1, 0, Frames.TCP_SYN, null));
+            b.expect("refused once unplugged", f -> isIpv4(f, 6) && (tcpFlags(f) & Frames.TCP_RST) != 0);
+        }
     }
 
     @Test
