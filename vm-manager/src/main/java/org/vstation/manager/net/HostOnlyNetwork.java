@@ -17,7 +17,10 @@ import org.vstation.devices.net.NetworkBackend;
  * <p>The switch learns which port each source MAC is behind and sends a
  * unicast frame only there; broadcasts, multicasts and unknown destinations
  * are flooded to every other port. Forwarding happens on the sender's
- * thread and never blocks: each port's receiver is a bounded queue.
+ * thread and never blocks: each port's receiver is a bounded queue. The
+ * address table is bounded too: a guest forging source addresses fills it,
+ * after which new addresses are flooded rather than learned, as a switch
+ * with a full table does.
  *
  * <p>The default subnet is 192.168.56.0/24. The host endpoint is 192.168.56.1:
  * it answers ARP and ping, runs the DHCP server (pool .101-.199, no router and
@@ -32,6 +35,8 @@ public final class HostOnlyNetwork {
     public static final String DEFAULT_SUBNET = "192.168.56.0";
     public static final byte[] HOST_MAC = {0x02, 0x56, 0x53, (byte) 0xFE, 0x01, 0x01};
     private static final int LEASE_SECONDS = 86_400;
+    /** Learned MAC addresses per network; far more than the VMs of one host. */
+    static final int MAC_TABLE_SIZE = 4096;
     private static final Map<String, HostOnlyNetwork> NETWORKS = new ConcurrentHashMap<>();
 
     private final String name;
@@ -172,6 +177,11 @@ public final class HostOnlyNetwork {
         hostEndpoint.close();
     }
 
+    /** How many source addresses the switch has learned. */
+    int learnedAddresses() {
+        return macTable.size();
+    }
+
     /** Plugs a new VM cable into the switch. */
     public Port connect(String owner) {
         return connect(owner, List.of());
@@ -187,7 +197,7 @@ public final class HostOnlyNetwork {
 
     private void forward(Port from, byte[] frame) {
         long source = DhcpServer.macKey(frame, 6);
-        if (!Frames.isGroup(frame, 6)) {
+        if (!Frames.isGroup(frame, 6) && (macTable.size() < MAC_TABLE_SIZE || macTable.containsKey(source))) {
             macTable.put(source, from);
         }
         if (!Frames.isGroup(frame, 0)) {

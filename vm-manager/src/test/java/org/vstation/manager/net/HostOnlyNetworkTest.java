@@ -173,6 +173,53 @@ class HostOnlyNetworkTest {
     }
 
     @Test
+    void fuzzedAndForgedFramesNeverOverflowTheSwitchOrStopTheHostEndpoint() throws Exception {
+        int addressA = Frames.parseIp("192.168.77.101");
+        GuestWire a = new GuestWire(network.connect("a"), MAC_A, addressA);
+        GuestWire b = new GuestWire(network.connect("b"), MAC_B, 0);
+        b.send(ethernetTo(MAC_A, MAC_B, "b is here"));
+        a.expect("b learned", f -> carries(f, "b is here"));
+
+        java.util.Random random = new java.util.Random(56);
+        byte[] echo = Frames.ipv4(HostOnlyNetwork.HOST_MAC, MAC_A, addressA, HOST, Frames.PROTOCOL_ICMP, 8, 1);
+        for (int i = 0; i < 3 * HostOnlyNetwork.MAC_TABLE_SIZE; i++) {
+            byte[] frame;
+            if (i % 2 == 0) { // random bytes from a forged unicast source, to anyone
+                frame = new byte[random.nextInt(200)];
+                random.nextBytes(frame);
+            } else { // an IPv4 frame to the host endpoint with a few bits flipped, from a forged source
+                frame = echo.clone();
+                for (int k = 0; k < 3; k++) {
+                    frame[14 + random.nextInt(frame.length - 14)] ^= (byte) (1 << random.nextInt(8));
+                }
+            }
+            if (frame.length >= 12) {
+                frame[6] &= (byte) 0xFE;
+            }
+            a.send(frame);
+            if (i % 200 == 0) {
+                Thread.sleep(2); // let the host endpoint's bounded queue drain
+            }
+        }
+        assertTrue(network.learnedAddresses() <= HostOnlyNetwork.MAC_TABLE_SIZE, "the address table stays bounded");
+
+        a.received.clear();
+        b.received.clear();
+        a.send(ethernetTo(MAC_B, MAC_A, "still switched"));
+        b.expect("a's unicast still reaches b", f -> carries(f, "still switched"));
+        echo[34] = 8;
+        Frames.put16(echo, 40, 77);
+        Frames.put16(echo, 36, Frames.checksum(echo, 34, 8, 0));
+        boolean answered = false;
+        for (int attempt = 0; attempt < 6 && !answered; attempt++) { // a loaded host may still be draining
+            a.send(echo);
+            answered = !a.nothing(f -> isIpv4(f, Frames.PROTOCOL_ICMP) && f[34] == 0 && u16(f, 40) == 77, 3000);
+        }
+        assertTrue(answered, "the host endpoint still answers ping");
+        assertTrue(network.hostEndpoint().malformedFrames() > 0, "the broken frames were seen and dropped");
+    }
+
+    @Test
     void separateNetworksNeverSeeEachOthersFrames() throws Exception {
         HostOnlyNetwork other = HostOnlyNetwork.standalone("other", "192.168.78.0");
         GuestWire a = new GuestWire(network.connect("a"), MAC_A, 0);
