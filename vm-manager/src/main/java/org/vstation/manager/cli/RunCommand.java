@@ -11,8 +11,8 @@ import org.vstation.manager.runner.LibraryRunOptions;
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
  * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
- * ({@code --memory --iso --disk --boot --uuid --video --nic --mac --bridge --serial}); the user's extra options (--until,
- * --timeout, --screenshot...) follow and win over the generated ones.
+ * ({@code --memory --iso --disk --boot --uuid --video --nic --mac --bridge --forward --host-service --serial});
+ * the user's extra options (--until, --timeout, --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
  * The translation is {@link LibraryRunOptions}, shared with the desktop app.
  */
@@ -36,8 +36,9 @@ final class RunCommand implements Command {
                 usage: vstation run NAME --headless [runner options]
                        vstation run --headless [runner options]
                   With NAME, the VM's settings become the runner's --memory, --iso, --disk, --boot, --uuid,
-                  --video, --nic, --mac, --bridge and --serial options; runner options given here (--until TEXT, --timeout SECONDS,
-                  --screenshot FILE...) are passed on and replace generated ones of the same name.
+                  --video, --nic, --mac, --bridge, --forward, --host-service and --serial options; runner
+                  options given here (--until TEXT, --timeout SECONDS, --screenshot FILE...) are passed on
+                  and replace generated ones of the same name.
                   The VM is locked while it runs: a second run, or an edit, is refused.""";
     }
 

@@ -9,6 +9,7 @@ import java.util.UUID;
 import org.vstation.devices.MachineConfig;
 import org.vstation.manager.config.BootDevice;
 import org.vstation.manager.config.ConfigValue;
+import org.vstation.manager.net.PortForward;
 
 /**
  * What {@code vstation run --headless} was asked to do. Parsing checks every
@@ -23,6 +24,8 @@ import org.vstation.manager.config.ConfigValue;
  * @param serial      where COM1 output goes: a file, or null for standard output when {@code serialToStdout}
  * @param until       stop successfully when this text appears on COM1 or the debug console; null for never
  * @param timeout     give up after this long; null for no limit
+ * @param forwards    host TCP ports carried to the guest while its adapter is in NAT mode
+ * @param hostServices host loopback ports the guest reaches at the host endpoint while in host-only mode
  */
 public record RunOptions(
         int memoryMegabytes,
@@ -41,7 +44,9 @@ public record RunOptions(
         boolean debugconToStdout,
         String until,
         Duration timeout,
-        Path screenshot) {
+        Path screenshot,
+        List<PortForward> forwards,
+        List<Integer> hostServices) {
 
     public static final List<String> NIC_MODES = List.of("nat", "hostonly", "bridged", "none");
 
@@ -51,6 +56,7 @@ public record RunOptions(
     static final String USAGE = """
             usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE]... [--boot cdrom,disk,network]
                                 [--nic nat|hostonly|bridged|none] [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
+                                [--forward tcp:HOSTPORT:GUESTPORT]... [--host-service PORT]...
                                 [--uuid UUID] [--video MB] [--bios FILE] [--serial FILE|-] [--debugcon FILE|-]
                                 [--until TEXT] [--timeout SECONDS] [--screenshot FILE.png]""";
 
@@ -74,6 +80,8 @@ public record RunOptions(
         Duration timeout = null;
         Path screenshot = null;
         boolean headless = false;
+        List<PortForward> forwards = new ArrayList<>();
+        List<Integer> hostServices = new ArrayList<>();
 
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
@@ -121,6 +129,26 @@ public record RunOptions(
                     }
                 }
                 case "--bridge" -> bridge = value(args, ++i, option);
+                case "--forward" -> {
+                    PortForward forward;
+                    try {
+                        forward = PortForward.parse(value(args, ++i, option));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--forward: " + e.getMessage());
+                    }
+                    for (PortForward other : forwards) {
+                        if (other.hostPort() == forward.hostPort()) {
+                            throw new UsageException("--forward: host port " + forward.hostPort() + " is forwarded twice");
+                        }
+                    }
+                    forwards.add(forward);
+                }
+                case "--host-service" -> {
+                    int port = parseInt(option, value(args, ++i, option), 1, 65535);
+                    if (!hostServices.contains(port)) {
+                        hostServices.add(port);
+                    }
+                }
                 case "--serial" -> {
                     String target = value(args, ++i, option);
                     serialStdout = target.equals("-");
@@ -158,8 +186,9 @@ public record RunOptions(
             }
             bios = defaultBios;
         }
-        return new RunOptions(memory, bios, iso, List.copyOf(disks), bootOrder, uuid, video, nic, mac, bridge, serial, serialStdout, debugcon, debugconStdout,
-                until, timeout, screenshot);
+        return new RunOptions(memory, bios, iso, List.copyOf(disks), bootOrder, uuid, video, nic, mac, bridge, serial,
+                serialStdout, debugcon, debugconStdout, until, timeout, screenshot, List.copyOf(forwards),
+                List.copyOf(hostServices));
     }
 
     /** "cdrom,disk": the devices of the VM config's bootOrder, most preferred first, none twice. */

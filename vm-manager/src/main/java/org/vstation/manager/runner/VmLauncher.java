@@ -1,6 +1,7 @@
 package org.vstation.manager.runner;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,8 +59,7 @@ public final class VmLauncher {
             }
             // The network adapter: an RTL8139 unless --nic none, with its backend per mode (manager.net).
             if (!options.nicMode().equals("none")) {
-                network = NetworkBackends.create(options.nicMode(),
-                        NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface()));
+                network = NetworkBackends.create(options.nicMode(), networkOptions(name, options));
                 config.nicMac(macBytes(options.macAddress() != null
                         ? MacAddress.parse(options.macAddress())
                         : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
@@ -75,6 +75,9 @@ public final class VmLauncher {
         } catch (BridgedNetworkException e) {
             opened.forEach(VmLauncher::closeQuietly);
             throw new UsageException("--nic bridged: " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            opened.forEach(VmLauncher::closeQuietly);
+            throw new UsageException("--forward: " + e.getMessage());
         } catch (RuntimeException e) {
             opened.forEach(VmLauncher::closeQuietly);
             if (network != null) {
@@ -91,6 +94,12 @@ public final class VmLauncher {
             case DISK -> Mc146818Rtc.BootDevice.HARD_DISK;
             case NETWORK -> Mc146818Rtc.BootDevice.NETWORK;
         };
+    }
+
+    /** The backend settings of these options: the bridge, NAT forwards and host-only host services. */
+    static NetworkBackends.Options networkOptions(String name, RunOptions options) {
+        return NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface())
+                .withNatForwards(options.forwards()).withHostServices(options.hostServices());
     }
 
     private static void closeQuietly(BlockImage image) {
