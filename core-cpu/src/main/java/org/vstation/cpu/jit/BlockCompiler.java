@@ -56,11 +56,15 @@ public final class BlockCompiler {
     private static final MethodTypeDesc VOID_INT_INT_INT = MethodTypeDesc.of(CD_void, CD_int, CD_int, CD_int);
     private static final MethodTypeDesc BOOLEAN_INT = MethodTypeDesc.of(CD_boolean, CD_int);
     private static final MethodTypeDesc INT_NONE = MethodTypeDesc.of(CD_int);
+    private static final MethodTypeDesc BOOLEAN_NONE = MethodTypeDesc.of(CD_boolean);
     private static final MethodTypeDesc VOID_INSTRUCTION = MethodTypeDesc.of(CD_void, INSTRUCTION);
     private static final MethodTypeDesc RUN = MethodTypeDesc.of(CD_int, CPU, CD_int);
 
     // The interpreter's lazy-flag operations (CpuState.LAZY_*) and ALU operation numbers (Interpreter.ALU_*).
-    private static final int LAZY_ADD = 1, LAZY_SUB = 3, LAZY_LOGIC = 5;
+    private static final int LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_INC = 6,
+            LAZY_DEC = 7;
+    /** EFLAGS.CF (SDM vol. 1, 3.4.3). */
+    private static final int CF = 1;
     private static final int ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6,
             ALU_CMP = 7;
     private static final int ESP = 4, ES = 0, SS = 2;
@@ -71,7 +75,7 @@ public final class BlockCompiler {
 
     // Local variable slots of the generated run method.
     private static final int CPU_SLOT = 1, ENTRY_SLOT = 2, REGS_SLOT = 3, FLAG_A = 4, FLAG_B = 5, FLAG_RESULT = 6,
-            ADDRESS = 7, VALUE = 8, OPERAND = 9;
+            ADDRESS = 7, VALUE = 8, OPERAND = 9, NEW_A = 10, NEW_B = 11, CARRY = 12;
 
     private final MethodHandles.Lookup lookup;
 
@@ -109,6 +113,7 @@ public final class BlockCompiler {
                  Op.ALU_EG, Op.ALU_GE, Op.ALU_AI, Op.ALU_EI, Op.TEST_EG, Op.TEST_EI, Op.TEST_AI,
                  Op.INC_R, Op.DEC_R, Op.INC_E, Op.DEC_E, Op.SHIFT_I, Op.SHIFT_1, Op.SHIFT_CL,
                  Op.MOVZX, Op.MOVSX, Op.PUSH_R, Op.PUSH_I, Op.PUSH_E, Op.POP_R,
+                 Op.NOT, Op.NEG, Op.XCHG_EG, Op.SETCC, Op.CMOV, Op.IMUL_GE, Op.IMUL_GEI,
                  Op.JCC, Op.JMP_REL, Op.CALL_REL, Op.RET_NEAR -> true;
             default -> false;
         };
@@ -307,20 +312,71 @@ public final class BlockCompiler {
                 case Op.INC_R, Op.DEC_R -> {
                     // The interpreter's 16/32-bit register form: the full register in, the operand size out.
                     int r = in.opcode & 7;
-                    code.aload(CPU_SLOT).loadConstant(size);
                     loadReg(2, r);
-                    code.loadConstant(in.op == Op.DEC_R ? 1 : 0);
-                    code.invokevirtual(CPU, "incDec", INT_INT_INT_BOOLEAN);
+                    incDec(size, in.op == Op.DEC_R);
                     storeReg(size, r);
-                    knownLazyOp = -1;
                 }
                 case Op.INC_E, Op.DEC_E -> {
                     loadEForUpdate(in);
-                    code.istore(OPERAND);
-                    code.aload(CPU_SLOT).loadConstant(size).iload(OPERAND);
-                    code.loadConstant(in.op == Op.DEC_E ? 1 : 0);
-                    code.invokevirtual(CPU, "incDec", INT_INT_INT_BOOLEAN);
+                    incDec(size, in.op == Op.DEC_E);
                     storeEUpdate(in);
+                }
+                case Op.NOT -> {
+                    loadEForUpdate(in);
+                    code.iconst_m1().ixor();
+                    storeEUpdate(in);
+                }
+                case Op.NEG -> {
+                    loadEForUpdate(in);
+                    code.istore(OPERAND);
+                    code.iconst_0().iload(OPERAND);
+                    alu(ALU_SUB, size);
+                    storeEUpdate(in);
+                }
+                case Op.XCHG_EG -> {
+                    loadEForUpdate(in);
+                    code.istore(OPERAND);
+                    loadReg(size, in.reg);
+                    storeEUpdate(in);
+                    code.iload(OPERAND);
+                    storeReg(size, in.reg);
+                }
+                case Op.SETCC -> {
+                    Label taken = code.newLabel();
+                    Label done = code.newLabel();
+                    conditionJump(in.opcode & 0xF, taken);
+                    code.iconst_0().goto_(done);
+                    code.labelBinding(taken);
+                    code.iconst_1();
+                    code.labelBinding(done);
+                    storeE(in);
+                }
+                case Op.CMOV -> {
+                    Label skip = code.newLabel();
+                    Label move = code.newLabel();
+                    loadE(in);
+                    code.istore(OPERAND);
+                    conditionJump(in.opcode & 0xF, move);
+                    code.goto_(skip);
+                    code.labelBinding(move);
+                    code.iload(OPERAND);
+                    storeReg(size, in.reg);
+                    code.labelBinding(skip);
+                }
+                case Op.IMUL_GE, Op.IMUL_GEI -> {
+                    if (in.op == Op.IMUL_GE) {
+                        loadReg(size, in.reg);
+                        code.istore(OPERAND);
+                        loadE(in);
+                    } else {
+                        loadE(in);
+                        code.istore(OPERAND);
+                        code.loadConstant(in.immediate);
+                    }
+                    code.istore(VALUE);
+                    code.aload(CPU_SLOT).loadConstant(size).iload(OPERAND).iload(VALUE);
+                    code.invokevirtual(CPU, "imulTruncated", INT_INT_INT_INT);
+                    storeReg(size, in.reg);
                     knownLazyOp = -1;
                 }
                 case Op.SHIFT_I, Op.SHIFT_1, Op.SHIFT_CL -> {
@@ -438,14 +494,33 @@ public final class BlockCompiler {
 
         /** Operands a, b on the stack; leaves the result and records the lazy flags as {@code alu} does. */
         private void alu(int op, int size) {
+            int mask = SIZE_MASK[size];
             if (op == ALU_ADC || op == ALU_SBB) {
-                code.istore(FLAG_B).istore(FLAG_A);
-                code.aload(CPU_SLOT).loadConstant(op).loadConstant(size).iload(FLAG_A).iload(FLAG_B);
-                code.invokevirtual(CPU, "alu", INT_INT_INT_INT_INT);
+                // a + b + CF or a - b - CF, with the carry kept for the lazy flags (Interpreter.alu).
+                // CF comes from the previous operation, whose operands may still be in the FLAG locals.
+                if (size != 2) code.loadConstant(mask).iand();
+                code.istore(NEW_B);
+                if (size != 2) code.loadConstant(mask).iand();
+                code.istore(NEW_A);
+                carry();
+                code.istore(CARRY);
+                code.iload(NEW_A).istore(FLAG_A);
+                code.iload(NEW_B).istore(FLAG_B);
+                code.iload(FLAG_A).iload(FLAG_B);
+                if (op == ALU_ADC) code.iadd().iload(CARRY).iadd();
+                else code.isub().iload(CARRY).isub();
+                if (size != 2) code.loadConstant(mask).iand();
+                code.istore(FLAG_RESULT);
+                setLazyField("lazyOp", op == ALU_ADC ? LAZY_ADC : LAZY_SBB);
+                setLazyField("lazySize", size);
+                code.aload(CPU_SLOT).iload(FLAG_A).putfield(CPU, "lazyA", CD_int);
+                code.aload(CPU_SLOT).iload(FLAG_B).putfield(CPU, "lazyB", CD_int);
+                code.aload(CPU_SLOT).iload(FLAG_RESULT).putfield(CPU, "lazyResult", CD_int);
+                code.aload(CPU_SLOT).iload(CARRY).putfield(CPU, "lazyCarry", CD_int);
+                code.iload(FLAG_RESULT);
                 knownLazyOp = -1;
                 return;
             }
-            int mask = SIZE_MASK[size];
             if (size != 2) code.loadConstant(mask).iand();
             code.istore(FLAG_B);
             if (size != 2) code.loadConstant(mask).iand();
@@ -471,6 +546,65 @@ public final class BlockCompiler {
                 code.aload(CPU_SLOT).iload(FLAG_A).putfield(CPU, "lazyA", CD_int);
                 code.aload(CPU_SLOT).iload(FLAG_B).putfield(CPU, "lazyB", CD_int);
             }
+            code.aload(CPU_SLOT).iload(FLAG_RESULT).putfield(CPU, "lazyResult", CD_int);
+            code.iload(FLAG_RESULT);
+            knownLazyOp = lazyOp;
+            knownLazySize = size;
+        }
+
+        /** Pushes CF as 0 or 1: from the operands when this block set the flags, else from the lazy flags (CpuState.cf). */
+        private void carry() {
+            Label set = code.newLabel();
+            Label done = code.newLabel();
+            switch (knownLazyOp) {
+                case LAZY_LOGIC -> {
+                    code.iconst_0();
+                    return;
+                }
+                case LAZY_SUB -> {
+                    code.iload(FLAG_A).loadConstant(Integer.MIN_VALUE).iadd();
+                    code.iload(FLAG_B).loadConstant(Integer.MIN_VALUE).iadd();
+                    code.if_icmplt(set);
+                }
+                case LAZY_ADD -> {
+                    code.iload(FLAG_RESULT).loadConstant(Integer.MIN_VALUE).iadd();
+                    code.iload(FLAG_A).loadConstant(Integer.MIN_VALUE).iadd();
+                    code.if_icmplt(set);
+                }
+                default -> {
+                    code.aload(CPU_SLOT).invokevirtual(CPU, "cf", BOOLEAN_NONE);
+                    return;
+                }
+            }
+            code.iconst_0().goto_(done);
+            code.labelBinding(set);
+            code.iconst_1();
+            code.labelBinding(done);
+        }
+
+        /**
+         * INC/DEC of the value on the stack (Interpreter.incDec): CF is kept, so it is folded into
+         * {@code flags} first; the rest become lazy.
+         */
+        private void incDec(int size, boolean decrement) {
+            int mask = SIZE_MASK[size];
+            if (size != 2) code.loadConstant(mask).iand();
+            code.istore(NEW_A);
+            code.aload(CPU_SLOT);
+            code.aload(CPU_SLOT).getfield(CPU, "flags", CD_int).loadConstant(~CF).iand();
+            carry();
+            code.ior().putfield(CPU, "flags", CD_int);
+            code.iload(NEW_A).istore(FLAG_A);
+            code.iload(FLAG_A).iconst_1();
+            if (decrement) code.isub();
+            else code.iadd();
+            if (size != 2) code.loadConstant(mask).iand();
+            code.istore(FLAG_RESULT);
+            int lazyOp = decrement ? LAZY_DEC : LAZY_INC;
+            setLazyField("lazyOp", lazyOp);
+            setLazyField("lazySize", size);
+            code.aload(CPU_SLOT).iload(FLAG_A).putfield(CPU, "lazyA", CD_int);
+            setLazyField("lazyB", 1);
             code.aload(CPU_SLOT).iload(FLAG_RESULT).putfield(CPU, "lazyResult", CD_int);
             code.iload(FLAG_RESULT);
             knownLazyOp = lazyOp;
@@ -543,6 +677,12 @@ public final class BlockCompiler {
                         compare(false, negate, taken);
                     }
                 }
+                return;
+            }
+            if ((knownLazyOp == LAZY_INC || knownLazyOp == LAZY_DEC) && (test == 2 || test == 4)) {
+                code.iload(FLAG_RESULT);
+                if (test == 4) code.loadConstant(sign).iand();
+                branch(negate, taken, test == 4);
                 return;
             }
             code.aload(CPU_SLOT).loadConstant(cc).invokevirtual(CPU, "condition", BOOLEAN_INT);
