@@ -33,7 +33,7 @@ class JitDifferentialTest {
     private static final int STACK_TOP = 0x7000;
     private static final int DATA_LIMIT = 0x9FFF;
     private static final int MEMORY_COMPARED = 0x10000;
-    private static final int PROGRAMS = Integer.getInteger("vstation.jit.programs", 80);
+    private static final int PROGRAMS = Integer.getInteger("vstation.jit.programs", 40);
     private static final int BODY_INSTRUCTIONS = 40;
 
     private static final int EAX = 0, ECX = 1, EDX = 2, EBX = 3, ESP = 4, EBP = 5, ESI = 6, EDI = 7;
