@@ -12,7 +12,8 @@ import org.vstation.manager.library.VmEntry;
 
 /**
  * A library VM's config as the runner's options ({@code --memory --iso --disk --nic --mac --bridge
- * --serial}): the one translation {@code vstation run NAME} and the desktop app both use.
+ * --forward --host-service --serial}): the one translation {@code vstation run NAME} and the desktop app
+ * both use.
  */
 public final class LibraryRunOptions {
     public static final String HEADLESS = "--headless";
@@ -45,6 +46,12 @@ public final class LibraryRunOptions {
         }
         if (nic != null && nic.mode == NicMode.BRIDGED && nic.bridgeInterface != null) {
             add(options, given, "--bridge", nic.bridgeInterface);
+        }
+        if (nic != null && !given.contains("--forward")) {
+            nic.forwards.forEach(forward -> options.addAll(List.of("--forward", forward.spec())));
+        }
+        if (nic != null && !given.contains("--host-service")) {
+            nic.hostServices.forEach(port -> options.addAll(List.of("--host-service", port.toString())));
         }
         if (config.serial.mode == SerialMode.FILE) {
             add(options, given, "--serial", VmConfig.resolve(entry.folder(), config.serial.path).toString());

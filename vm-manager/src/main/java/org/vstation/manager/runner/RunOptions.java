@@ -3,7 +3,9 @@ package org.vstation.manager.runner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.vstation.manager.net.PortForward;
 
 /**
  * What {@code vstation run --headless} was asked to do. Parsing checks every
@@ -14,6 +16,8 @@ import java.util.List;
  * @param serial      where COM1 output goes: a file, or null for standard output when {@code serialToStdout}
  * @param until       stop successfully when this text appears on COM1 or the debug console; null for never
  * @param timeout     give up after this long; null for no limit
+ * @param forwards    host TCP ports carried to the guest while its adapter is in NAT mode
+ * @param hostServices host loopback ports the guest reaches at the host endpoint while in host-only mode
  */
 public record RunOptions(
         int memoryMegabytes,
@@ -29,13 +33,16 @@ public record RunOptions(
         boolean debugconToStdout,
         String until,
         Duration timeout,
-        Path screenshot) {
+        Path screenshot,
+        List<PortForward> forwards,
+        List<Integer> hostServices) {
 
     public static final List<String> NIC_MODES = List.of("nat", "hostonly", "bridged", "none");
 
     static final String USAGE = """
             usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE] [--nic nat|hostonly|bridged|none]
-                                [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
+                                [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE] [--forward tcp:HOSTPORT:GUESTPORT]...
+                                [--host-service PORT]...
                                 [--bios FILE] [--serial FILE|-] [--debugcon FILE|-] [--until TEXT]
                                 [--timeout SECONDS] [--screenshot FILE.png]""";
 
@@ -56,6 +63,8 @@ public record RunOptions(
         Duration timeout = null;
         Path screenshot = null;
         boolean headless = false;
+        List<PortForward> forwards = new ArrayList<>();
+        List<Integer> hostServices = new ArrayList<>();
 
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
@@ -78,6 +87,26 @@ public record RunOptions(
                     }
                 }
                 case "--bridge" -> bridge = value(args, ++i, option);
+                case "--forward" -> {
+                    PortForward forward;
+                    try {
+                        forward = PortForward.parse(value(args, ++i, option));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--forward: " + e.getMessage());
+                    }
+                    for (PortForward other : forwards) {
+                        if (other.hostPort() == forward.hostPort()) {
+                            throw new UsageException("--forward: host port " + forward.hostPort() + " is forwarded twice");
+                        }
+                    }
+                    forwards.add(forward);
+                }
+                case "--host-service" -> {
+                    int port = parseInt(option, value(args, ++i, option), 1, 65535);
+                    if (!hostServices.contains(port)) {
+                        hostServices.add(port);
+                    }
+                }
                 case "--serial" -> {
                     String target = value(args, ++i, option);
                     serialStdout = target.equals("-");
@@ -119,7 +148,7 @@ public record RunOptions(
             throw new UsageException("--disk: " + disk + " is not writable");
         }
         return new RunOptions(memory, bios, iso, disk, nic, mac, bridge, serial, serialStdout, debugcon, debugconStdout,
-                until, timeout, screenshot);
+                until, timeout, screenshot, List.copyOf(forwards), List.copyOf(hostServices));
     }
 
     private static String value(List<String> args, int index, String option) throws UsageException {

@@ -1,6 +1,7 @@
 package org.vstation.manager.runner;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vstation.cpu.X86Cpu;
@@ -46,8 +47,7 @@ public final class VmLauncher {
             config.diskImage(disk).cdromImage(iso);
             // The network adapter: an RTL8139 unless --nic none, with its backend per mode (manager.net).
             if (!options.nicMode().equals("none")) {
-                network = NetworkBackends.create(options.nicMode(),
-                        NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface()));
+                network = NetworkBackends.create(options.nicMode(), networkOptions(name, options));
                 config.nicMac(macBytes(options.macAddress() != null
                         ? MacAddress.parse(options.macAddress())
                         : MacGenerator.derive(UUID.randomUUID(), 0, 0)));
@@ -64,6 +64,10 @@ public final class VmLauncher {
             closeQuietly(disk);
             closeQuietly(iso);
             throw new UsageException("--nic bridged: " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            closeQuietly(disk);
+            closeQuietly(iso);
+            throw new UsageException("--forward: " + e.getMessage());
         } catch (RuntimeException e) {
             closeQuietly(disk);
             closeQuietly(iso);
@@ -72,6 +76,12 @@ public final class VmLauncher {
             }
             throw e;
         }
+    }
+
+    /** The backend settings of these options: the bridge, NAT forwards and host-only host services. */
+    static NetworkBackends.Options networkOptions(String name, RunOptions options) {
+        return NetworkBackends.Options.defaults(name).withBridge(options.bridgeInterface())
+                .withNatForwards(options.forwards()).withHostServices(options.hostServices());
     }
 
     private static void closeQuietly(BlockImage image) {

@@ -118,6 +118,19 @@ class VStationCliTest {
         assertUsageError(cli.run("set", "debian", "disks[0].sizeBytes=1024"), "cannot resize disk images");
         assertEquals(512, config("debian").memoryMb, "a refused set changes nothing");
 
+        assertOk(cli.run("set", "debian", "forwards=tcp:8022:22,tcp:0.0.0.0:8080:80", "host-services=8000"));
+        config = config("debian");
+        assertEquals(List.of("tcp:127.0.0.1:8022:22", "tcp:0.0.0.0:8080:80"),
+                config.network.getFirst().forwards.stream().map(forward -> forward.spec()).toList());
+        assertEquals(List.of(8000), config.network.getFirst().hostServices);
+        assertUsageError(cli.run("set", "debian", "forwards=udp:53:53"), "forwards: only TCP ports are forwarded");
+        assertUsageError(cli.run("set", "debian", "forwards=tcp:8022:22,tcp:8022:23"),
+                "network[0].forwards[1].hostPort: 8022 is forwarded twice");
+        assertUsageError(cli.run("set", "debian", "host-services=99999"),
+                "network[0].hostServices[0]: 99999 is out of range");
+        assertOk(cli.run("set", "debian", "forwards=none", "host-services=none"));
+        assertTrue(config("debian").network.getFirst().forwards.isEmpty());
+
         assertOk(cli.run("create", "bridged", "--nic", "bridged", "--bridge", "eth1", "--disk-size", "0"));
         assertEquals("eth1", config("bridged").network.getFirst().bridgeInterface);
         assertOk(cli.run("set", "debian", "nic=bridged", "bridge=eth0"));

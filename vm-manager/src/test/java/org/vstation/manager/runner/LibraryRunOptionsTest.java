@@ -8,6 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.manager.config.NicMode;
+import org.vstation.manager.config.PortForwardConfig;
+import org.vstation.manager.net.PortForward;
 import org.vstation.manager.library.NewVm;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLibrary;
@@ -46,5 +48,26 @@ class LibraryRunOptionsTest {
         RunOptions bridgedRun = RunOptions.parse(LibraryRunOptions.of(bridged, List.of()), bios);
         assertEquals("bridged", bridgedRun.nicMode());
         assertEquals("eth0", bridgedRun.bridgeInterface());
+    }
+
+    @Test
+    void forwardsAndHostServicesOfTheConfigReachTheRunner() throws Exception {
+        Path bios = Files.write(temp.resolve("bios.bin"), new byte[65536]);
+        VmLibrary library = VmLibrary.open(temp.resolve("library"), true);
+        VmEntry vm = library.update(library.create(NewVm.withDefaults("web")), config -> {
+            PortForwardConfig http = new PortForwardConfig();
+            http.hostPort = 8080;
+            http.guestPort = 80;
+            config.network.getFirst().forwards.add(http);
+            config.network.getFirst().hostServices.add(3128);
+            return config;
+        });
+        RunOptions run = RunOptions.parse(LibraryRunOptions.of(vm, List.of()), bios);
+        assertEquals(List.of(new PortForward("127.0.0.1", 8080, 80)), run.forwards());
+        assertEquals(List.of(3128), run.hostServices());
+
+        RunOptions overridden = RunOptions.parse(LibraryRunOptions.of(vm, List.of("--forward", "tcp:9090:90")), bios);
+        assertEquals(List.of(new PortForward("127.0.0.1", 9090, 90)), overridden.forwards(),
+                "forwards on the command line replace the config's");
     }
 }

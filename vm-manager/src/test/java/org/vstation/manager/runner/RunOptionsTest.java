@@ -101,4 +101,27 @@ class RunOptionsTest {
         assertTrue(watch.seen());
         assertEquals("Debian GNU/Linux\\nbox login: ", watch.tail());
     }
+
+    @Test
+    void forwardsAndHostServicesAreCollected() throws IOException, UsageException {
+        Path bios = file("bios.bin", 0x20000);
+        RunOptions options = RunOptions.parse(List.of("--headless", "--nic", "nat", "--forward", "tcp:8022:22",
+                "--forward", "tcp:0.0.0.0:8080:80", "--host-service", "8000", "--host-service", "8000",
+                "--host-service", "9000"), bios);
+        assertEquals(List.of(new org.vstation.manager.net.PortForward("127.0.0.1", 8022, 22),
+                new org.vstation.manager.net.PortForward("0.0.0.0", 8080, 80)), options.forwards());
+        assertEquals(List.of(8000, 9000), options.hostServices());
+        assertEquals(List.of(), RunOptions.parse(List.of("--headless"), bios).forwards());
+    }
+
+    @Test
+    void badForwardsAreRefusedBeforeAnythingRuns() throws IOException {
+        Path bios = file("bios.bin", 0x20000);
+        assertTrue(failure(List.of("--headless", "--forward", "udp:53:53"), bios)
+                .startsWith("--forward: only TCP ports are forwarded"));
+        assertTrue(failure(List.of("--headless", "--forward", "tcp:8022:22", "--forward", "tcp:8022:23"), bios)
+                .equals("--forward: host port 8022 is forwarded twice"));
+        assertTrue(failure(List.of("--headless", "--host-service", "0"), bios).startsWith("--host-service: 0 is outside"));
+        assertTrue(failure(List.of("--headless", "--forward"), bios).equals("--forward needs a value"));
+    }
 }
