@@ -55,7 +55,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** -Dvstation.jit=false runs everything in the interpreter. */
     private boolean jitEnabled = Boolean.parseBoolean(System.getProperty("vstation.jit", "false"));
     /** Runs of a block before it is compiled (-Dvstation.jit.threshold). */
-    private int jitThreshold = Integer.getInteger("vstation.jit.threshold", 1000);
+    private int jitThreshold = Integer.getInteger("vstation.jit.threshold", 10_000);
     private long compiledBlocks;
 
     private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];
