@@ -1066,7 +1066,7 @@ abstract class Interpreter extends SystemCpu {
         setResultFlags(size, low, overflow, overflow, false);
     }
 
-    private int imulTruncated(int size, int a, int b) {
+    final int imulTruncated(int size, int a, int b) {
         long product;
         boolean overflow;
         if (size == 2) {

@@ -9,6 +9,8 @@ import org.vstation.cpu.decode.Decoder;
 import org.vstation.cpu.decode.Instruction;
 import org.vstation.cpu.fpu.FpuContext;
 import org.vstation.cpu.fpu.X87Fpu;
+import org.vstation.cpu.jit.BlockCompiler;
+import org.vstation.cpu.jit.CompiledBlock;
 
 /**
  * An i686-class (Pentium II without MMX) integer processor: the run loop
@@ -43,7 +45,18 @@ public final class X86Cpu extends Interpreter implements Processor {
         boolean code32;
         int generation;
         Instruction[] instructions;
+        /** Runs of this block so far, until the JIT compiles it. */
+        int executions;
+        CompiledBlock compiled;
     }
+
+    /** Compiles hot blocks; shared, since it holds nothing but the lookup that makes blocks our nestmates. */
+    private static final BlockCompiler COMPILER = new BlockCompiler(java.lang.invoke.MethodHandles.lookup());
+    /** -Dvstation.jit=false runs everything in the interpreter. */
+    private boolean jitEnabled = Boolean.parseBoolean(System.getProperty("vstation.jit", "false"));
+    /** Runs of a block before it is compiled (-Dvstation.jit.threshold). */
+    private int jitThreshold = Integer.getInteger("vstation.jit.threshold", 10_000);
+    private long compiledBlocks;
 
     private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];
     /** Bumped when a page's code is written: blocks of an older generation are stale. */
@@ -334,6 +347,17 @@ public final class X86Cpu extends Interpreter implements Processor {
         }
     }
 
+    /** Turns the JIT on or off; a block is compiled on its {@code threshold}-th run (at least 1). */
+    public void configureJit(boolean enabled, int threshold) {
+        jitEnabled = enabled;
+        jitThreshold = Math.max(1, threshold);
+    }
+
+    /** Blocks the JIT has compiled since this processor was made. */
+    public long compiledBlockCount() {
+        return compiledBlocks;
+    }
+
     public int currentPrivilegeLevel() {
         return cpl;
     }
@@ -543,6 +567,16 @@ public final class X86Cpu extends Interpreter implements Processor {
         int csLimit = segments[CS].limit;
         boolean withinLimit = Integer.compareUnsigned(eip + block.byteLength - 1, csLimit) <= 0
                 && Integer.compareUnsigned(eip, eip + block.byteLength - 1) <= 0;
+        if (withinLimit && jitEnabled && block.physical != -1) {
+            if (block.compiled == null && ++block.executions >= jitThreshold) {
+                block.compiled = COMPILER.compile(block.instructions, block.code32);
+                compiledBlocks++;
+            }
+            if (block.compiled != null) {
+                runCompiled(block);
+                return;
+            }
+        }
         int executed = 0;
         try {
             while (executed < instructions.length) {
@@ -564,6 +598,23 @@ public final class X86Cpu extends Interpreter implements Processor {
             }
         } finally {
             instructionCount += executed;
+        }
+    }
+
+    /** Runs a compiled block; on a fault, counts the instructions before the faulting one, as the loop above does. */
+    private void runCompiled(Block block) {
+        int entry = eip;
+        try {
+            instructionCount += block.compiled.run(this, entry);
+        } catch (CpuException e) {
+            int at = entry;
+            int completed = 0;
+            while (completed < block.instructions.length && at != instructionEip) {
+                at += block.instructions[completed++].length;
+                if (!code32) at &= 0xFFFF;
+            }
+            instructionCount += completed;
+            throw e;
         }
     }
 
