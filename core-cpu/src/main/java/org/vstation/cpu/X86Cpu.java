@@ -36,10 +36,17 @@ public final class X86Cpu extends Interpreter implements Processor {
         int byteLength;
         /** Linear address of the first instruction when decoded. */
         int linear;
-        /** The block that ran after this one last time, valid while the chain epoch holds. */
+        /**
+         * The two blocks that ran after this one most recently (a conditional
+         * branch has two), most recent first, each valid while the chain epoch
+         * it was linked in holds.
+         */
         Block successor;
         int successorEip;
         int successorEpoch;
+        Block otherSuccessor;
+        int otherSuccessorEip;
+        int otherSuccessorEpoch;
         boolean code32;
         int generation;
         Instruction[] instructions;
@@ -127,7 +134,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         eip = 0xFFF0;
         cpl = 0;
         selectTlb();
-        mmu.configure(false, false, false, 0);
+        mmu.configure(false, false, false, false, 0);
         sysenterCs = 0;
         sysenterEsp = 0;
         sysenterEip = 0;
@@ -369,7 +376,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void writeCr3(int value) {
         cr3 = value;
-        configureMmu();
+        mmu.switchPageDirectory(value);
+        chainEpoch++;
     }
 
     @Override
@@ -384,7 +392,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     }
 
     private void configureMmu() {
-        mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, cr3);
+        mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, (cr4 & CR4_PGE) != 0, cr3);
         chainEpoch++;
     }
 
@@ -439,20 +447,25 @@ public final class X86Cpu extends Interpreter implements Processor {
         return upTo & (-1L << first);
     }
 
-    /** The block at CS:EIP, through the link from the previous block when it is still valid. */
+    /** The block at CS:EIP, through a link from the previous block when one is still valid. */
     private Block chainedBlock(Block previous) {
         if (previous != null) {
-            Block next = previous.successor;
-            if (next != null && previous.successorEip == eip && previous.successorEpoch == chainEpoch
-                    && next.code32 == code32 && next.linear == segments[CS].base + eip
-                    && next.generation == pageGeneration[next.physical >>> 12]) {
+            if (previous.successorEip == eip && previous.successorEpoch == chainEpoch && continues(previous.successor)) {
                 instructionEip = eip;
-                return next;
+                return previous.successor;
+            }
+            if (previous.otherSuccessorEip == eip && previous.otherSuccessorEpoch == chainEpoch
+                    && continues(previous.otherSuccessor)) {
+                instructionEip = eip;
+                return previous.otherSuccessor;
             }
             int startEip = eip;
             int epoch = chainEpoch;
             Block block = fetchBlock();
             if (block.physical != -1 && epoch == chainEpoch) {
+                previous.otherSuccessor = previous.successor;
+                previous.otherSuccessorEip = previous.successorEip;
+                previous.otherSuccessorEpoch = previous.successorEpoch;
                 previous.successor = block;
                 previous.successorEip = startEip;
                 previous.successorEpoch = epoch;
@@ -460,6 +473,12 @@ public final class X86Cpu extends Interpreter implements Processor {
             return block;
         }
         return fetchBlock();
+    }
+
+    /** A linked block still runs at CS:EIP: same mode, same linear address, and its page's code unchanged. */
+    private boolean continues(Block next) {
+        return next != null && next.code32 == code32 && next.linear == segments[CS].base + eip
+                && next.generation == pageGeneration[next.physical >>> 12];
     }
 
     private Block fetchBlock() {
