@@ -289,8 +289,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     public void setRealModeSegment(int segment, int selector) {
         SegmentRegister s = segments[segment];
         s.load(selector, (selector & 0xFFFF) << 4, 0xFFFF, segment == CS ? 0x9B : 0x93, true);
-        s.readable = true;
-        s.writable = true;
+        s.allowReadWrite();
         if (segment == CS) code32 = false;
         if (segment == SS) stack32 = false;
     }
