@@ -1,6 +1,7 @@
 ; A data write breakpoint in DR1 (DR7 R/W = 01): #DB after the store that
 ; hits it, none for a store elsewhere, with DR6.B1 set.
 %include "lib.inc"
+%include "debug-trap.inc"
 
 main:
         mov eax, debug_trap
@@ -31,19 +32,8 @@ main:
         FINISH
 
 ; #DB: print where and count.
-steps           equ SCRATCH + 0x300
 debug_trap:
-        inc dword [steps]
-        PRINT "#DB"
-        HEX "eip", [esp]
-        push eax
-        mov eax, dr6
-        and eax, 0x400F                 ; BS and B0-B3
-        HEX "dr6", eax
-        xor eax, eax
-        mov dr6, eax
-        pop eax
-        NL
+        REPORT_DEBUG_TRAP
         iretd
 
 %include "tail.inc"

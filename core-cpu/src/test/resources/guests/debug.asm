@@ -4,6 +4,7 @@
 ; which one hit. (Data breakpoints: debug-data.asm.) Not here: the single-step trap held back after MOV SS (SDM vol. 3,
 ; 6.8.3), which QEMU 7.2 delivers at once, so it cannot be the reference.
 %include "lib.inc"
+%include "debug-trap.inc"
 
 main:
         mov eax, debug_trap
@@ -49,19 +50,8 @@ breakpoint:
         FINISH
 
 ; #DB: print where, count, stop single-stepping at stop_stepping.
-steps           equ SCRATCH + 0x300
 debug_trap:
-        inc dword [steps]
-        PRINT "#DB"
-        HEX "eip", [esp]
-        push eax
-        mov eax, dr6
-        and eax, 0x400F                 ; BS and B0-B3
-        HEX "dr6", eax
-        xor eax, eax
-        mov dr6, eax
-        pop eax
-        NL
+        REPORT_DEBUG_TRAP
         cmp dword [esp], stop_stepping
         jne .keep
         and dword [esp + 8], ~0x100     ; clear TF in the frame

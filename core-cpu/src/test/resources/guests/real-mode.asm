@@ -18,7 +18,7 @@ COM1_LSR        equ 0x3FD
 %%after:
         push si
         mov si, %%text - $$
-        call puts
+        call puts16
         pop si
 %endmacro
 
@@ -161,47 +161,7 @@ far_procedure:
         mov ax, 0xFA5
         retf
 
-; ---- output on COM1 ----
-putc:
-        push dx
-        push ax
-        mov dx, COM1_LSR
-.busy:  in al, dx
-        test al, 0x20
-        jz .busy
-        pop ax
-        mov dx, COM1
-        out dx, al
-        pop dx
-        ret
-
-puts:
-        push ax
-.next:  lodsb
-        test al, al
-        jz .done
-        call putc
-        jmp .next
-.done:  pop ax
-        ret
-
-hex16:                                  ; AX
-        push cx
-        push ax
-        mov cx, 4
-.digit: rol ax, 4
-        push ax
-        and al, 0x0F
-        add al, '0'
-        cmp al, '9'
-        jbe .print
-        add al, 'A' - '0' - 10
-.print: call putc
-        pop ax
-        loop .digit
-        pop ax
-        pop cx
-        ret
+%include "serial16.inc"
 
 ; ---- interrupt reporting: IVT vectors 0-7 and 40h ----
 stub_table:

@@ -94,46 +94,7 @@ v86_interrupt:
         iretd
 
         bits 16
-putc16:
-        push dx
-        push ax
-        mov dx, COM1_LSR
-.busy:  in al, dx
-        test al, 0x20
-        jz .busy
-        pop ax
-        mov dx, COM1
-        out dx, al
-        pop dx
-        ret
-
-puts16:
-        push ax
-.next:  lodsb
-        test al, al
-        jz .done
-        call putc16
-        jmp .next
-.done:  pop ax
-        ret
-
-hex16:                                  ; AX
-        push cx
-        push ax
-        mov cx, 4
-.digit: rol ax, 4
-        push ax
-        and al, 0x0F
-        add al, '0'
-        cmp al, '9'
-        jbe .print
-        add al, 'A' - '0' - 10
-.print: call putc16
-        pop ax
-        loop .digit
-        pop ax
-        pop cx
-        ret
+%include "serial16.inc"
 
 v86_iopl3:
         PRINT16 "v86 cs="

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +25,7 @@ class CoprocessorErrorGuestTest {
     @Test
     void x87ErrorsArriveAsIrq13ThenAsMathFaultAsInQemu() throws Exception {
         assumeTrue(QemuRunner.isInstalled(), "qemu-system-i386 is not installed");
-        byte[] bios = assemble("x87-irq13-guest.asm");
+        byte[] bios = Nasm.assembleResource(CoprocessorErrorGuestTest.class, "x87-irq13-guest.asm");
         QemuRunner.Result reference = new QemuRunner(Duration.ofSeconds(30)).run(bios);
         assertEquals(QemuRunner.Ending.END_MARKER, reference.ending(), reference.serial());
 
@@ -56,11 +53,5 @@ class CoprocessorErrorGuestTest {
         assertEquals(qemu.substring(qemu.indexOf(NE_SET)), ours.substring(mathFaultPart));
         assertEquals("x87 error reporting\nCR0.NE=0\n pending fsw=B084\n IRQ13 fsw=B084\n irq13 count=0001\n",
                 ours.substring(0, mathFaultPart));
-    }
-
-    private static byte[] assemble(String resource) throws IOException {
-        try (InputStream in = CoprocessorErrorGuestTest.class.getResourceAsStream(resource)) {
-            return Nasm.assemble(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-        }
     }
 }

@@ -3,29 +3,20 @@ package org.vstation.devices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
+import org.vstation.fixtures.nasm.Nasm;
 
 /**
  * Issue 5, "done when" 4: a guest writing garbage to every port from 0x0000
  * to 0xFFFF neither crashes nor hangs the emulator (resource garbage-ports-guest.asm).
  */
 class GarbagePortsGuestTest {
-    @TempDir
-    Path work;
-
     @Test
     void guestSurvivesGarbageOnEveryPortThatDoesNotResetOrRemapIt() throws Exception {
         Machine machine = newMachine(assemble());
@@ -48,7 +39,7 @@ class GarbagePortsGuestTest {
 
     @Test
     void garbageOnEveryPortIncludingResetsNeverStopsTheEmulator() throws Exception {
-        Machine machine = newMachine(assemble("-DALL_PORTS"));
+        Machine machine = newMachine(assemble("ALL_PORTS"));
         List<MachineState> states = new ArrayList<>();
         machine.addStateListener(states::add);
         machine.start();
@@ -65,25 +56,7 @@ class GarbagePortsGuestTest {
         return new Machine("garbage-ports", new MachineConfig().memoryMegabytes(16).biosImage(bios), X86Cpu::new);
     }
 
-    private byte[] assemble(String... defines) throws IOException, InterruptedException {
-        String resource = "garbage-ports-guest.asm";
-        Path source = work.resolve(resource);
-        try (InputStream in = GarbagePortsGuestTest.class.getResourceAsStream(resource)) {
-            Files.write(source, in.readAllBytes());
-        }
-        Path image = work.resolve("guest.bin");
-        List<String> command = new ArrayList<>(List.of("nasm", "-f", "bin", "-o", image.toString()));
-        command.addAll(List.of(defines));
-        command.add(source.toString());
-        Process nasm;
-        try {
-            nasm = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "nasm is not installed");
-            throw e;
-        }
-        String output = new String(nasm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, nasm.waitFor(), "nasm: " + output);
-        return Files.readAllBytes(image);
+    private static byte[] assemble(String... defines) {
+        return Nasm.assembleResource(GarbagePortsGuestTest.class, "garbage-ports-guest.asm", defines);
     }
 }

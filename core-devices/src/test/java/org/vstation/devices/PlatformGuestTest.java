@@ -3,9 +3,6 @@ package org.vstation.devices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -26,7 +23,7 @@ class PlatformGuestTest {
 
     @Test
     void interruptsArriveAtTheirProgrammedRatesAndA20FollowsThe8042() throws Exception {
-        byte[] bios = assemble("platform-guest.asm");
+        byte[] bios = Nasm.assembleResource(PlatformGuestTest.class, "platform-guest.asm");
         Machine machine = new Machine("platform-guest", new MachineConfig().memoryMegabytes(16).biosImage(bios),
                 X86Cpu::new);
         StringBuffer console = new StringBuffer();
@@ -55,11 +52,5 @@ class PlatformGuestTest {
         assertTrue(ratio > 0.90 && ratio < 1.10, "RTC/PIT interrupt ratio " + ratio + " in " + console);
         assertEquals("Y", report.group(3), "with A20 on, 0x100000 is not address 0");
         assertEquals("Y", report.group(4), "with A20 off through the 8042, 0x100000 wraps to 0");
-    }
-
-    private static byte[] assemble(String resource) throws IOException {
-        try (InputStream in = PlatformGuestTest.class.getResourceAsStream(resource)) {
-            return Nasm.assemble(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-        }
     }
 }

@@ -10,6 +10,7 @@
 
 bits 16
 org 0
+%include "rom-guest.inc"
 
 DEBUG_PORT  equ 0x402
 
@@ -23,11 +24,7 @@ DEBUG_PORT  equ 0x402
 %endmacro
 
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
+    ROM_ENTRY
     mov si, 0x1234                  ; xorshift state
     xor bp, bp                      ; completed sweeps
 .sweep:
@@ -94,7 +91,4 @@ random:
 
 msg_survived: db "SURVIVED ", 0
 
-    times 0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-    jmp 0xF000:start
-    times 0x10000 - ($ - $$) db 0xFF
+    ROM_TAIL

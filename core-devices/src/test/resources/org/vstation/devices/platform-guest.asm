@@ -6,6 +6,7 @@
 
 bits 16
 org 0
+%include "rom-guest.inc"
 
 PIT_TICKS   equ 0x500           ; counters live in RAM (segment 0)
 RTC_TICKS   equ 0x502
@@ -13,11 +14,7 @@ WANTED      equ 500             ; half a second of PIT ticks
 DEBUG_PORT  equ 0x402
 
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
+    ROM_ENTRY
     mov word [PIT_TICKS], 0
     mov word [RTC_TICKS], 0
     mov word [0x08*4], irq0         ; IRQ 0 -> vector 0x08
@@ -25,21 +22,7 @@ start:
     mov word [0x70*4], irq8         ; IRQ 8 -> vector 0x70
     mov word [0x70*4+2], 0xF000
 
-    ; 8259 pair: edge, cascade, 8086 mode; vectors 0x08 and 0x70
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
+    INIT_8259_PAIR
     mov al, 0xFA                    ; unmask IRQ 0 and the cascade
     out 0x21, al
     mov al, 0xFE                    ; unmask IRQ 8
@@ -182,7 +165,4 @@ msg_a20on:  db " A20ON=", 0
 msg_a20off: db " A20OFF=", 0
 msg_done:   db " DONE", 10, 0
 
-    times 0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-    jmp 0xF000:start
-    times 0x10000 - ($ - $$) db 0xFF
+    ROM_TAIL

@@ -9,6 +9,7 @@
 
 bits 16
 org 0
+%include "rom-guest.inc"
 
 COM1        equ 0x3F8
 COM1_LSR    equ 0x3FD
@@ -18,11 +19,7 @@ CONTROL     equ 0x504
 STATUS      equ 0x506
 
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7000
+    ROM_ENTRY
     mov word [IRQ13_COUNT], 0
     mov word [MF_COUNT], 0
     mov word [0x75*4], irq13        ; IRQ 13 = slave input 5 -> vector 0x75
@@ -30,21 +27,7 @@ start:
     mov word [0x10*4], math_fault   ; #MF is vector 16
     mov word [0x10*4+2], 0xF000
 
-    ; 8259 pair: edge, cascade, 8086 mode; vectors 0x08 and 0x70
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
+    INIT_8259_PAIR
     mov al, 0xFB                    ; only the cascade on the master
     out 0x21, al
     mov al, 0xDF                    ; only IRQ 13 on the slave
@@ -221,7 +204,4 @@ msg_irq13:      db " irq13 count=", 0
 msg_mf:         db " mf count=", 0
 msg_end:        db "VSTATION-END", 10, 0
 
-    times 0xFFF0 - ($ - $$) db 0xFF
-reset_vector:
-    jmp 0xF000:start
-    times 0x10000 - ($ - $$) db 0xFF
+    ROM_TAIL

@@ -538,14 +538,7 @@ public final class X87Fpu {
         }
         int operation = reversedEncoding && reg >= 4 ? reg ^ 1 : reg;
         if (empty(dest) || empty(src)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(dest, INDEFINITE_SE, INDEFINITE_SIG);
-                if (pop) {
-                    pop();
-                }
-            }
-            finish();
+            underflowInto(dest, pop);
             return;
         }
         arithmetic(operation, se(dest), sig(dest), se(src), sig(src));
@@ -567,11 +560,7 @@ public final class X87Fpu {
             return;
         }
         if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             return;
         }
         arithmetic(reg, se(0), sig(0), bSe, bSig);
@@ -607,11 +596,7 @@ public final class X87Fpu {
 
     private void unaryArithmetic(int operation) {
         if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             return;
         }
         if (operation == UNARY_SQRT) {
@@ -628,11 +613,7 @@ public final class X87Fpu {
     /** FCHS and FABS work on the encoding and never raise anything but stack underflow. */
     private void unaryRaw(boolean negate, boolean absolute) {
         if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             return;
         }
         int value = se(0);
@@ -642,11 +623,7 @@ public final class X87Fpu {
 
     private void scale() {
         if (empty(0) || empty(1)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             return;
         }
         unit.scale(se(0), sig(0), se(1), sig(1));
@@ -659,11 +636,7 @@ public final class X87Fpu {
     /** FPREM/FPREM1. Without a quotient (stack fault, NaN, invalid, unmasked DE) C2 is cleared, C0/C3 kept. */
     private void partialRemainder(boolean nearest) {
         if (empty(0) || empty(1)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             status &= ~SW_C2;
             return;
         }
@@ -687,6 +660,23 @@ public final class X87Fpu {
     }
 
     private void extract() {
+        if (stackFaultReplacingAndPushing()) {
+            return;
+        }
+        unit.extract(se(0), sig(0));
+        if (!resultSuppressed()) {
+            writeResult(0);
+            push(unit.extractedSignExponent, unit.extractedSignificand);
+        }
+        finish();
+    }
+
+    /**
+     * The stack checks of instructions that replace ST(0) and then push (FXTRACT, FPTAN, FSINCOS): an
+     * empty ST(0) is #IS underflow, a full slot below TOP #IS overflow. Masked, both results are the
+     * indefinite QNaN. Returns whether a fault ended the instruction (already finished).
+     */
+    private boolean stackFaultReplacingAndPushing() {
         if (empty(0)) {
             stackUnderflow();
             if (invalidMasked()) {
@@ -696,7 +686,7 @@ public final class X87Fpu {
                 }
             }
             finish();
-            return;
+            return true;
         }
         if (stackOverflow()) {
             if (invalidMasked()) {
@@ -704,14 +694,9 @@ public final class X87Fpu {
                 push(INDEFINITE_SE, INDEFINITE_SIG);
             }
             finish();
-            return;
+            return true;
         }
-        unit.extract(se(0), sig(0));
-        if (!resultSuppressed()) {
-            writeResult(0);
-            push(unit.extractedSignExponent, unit.extractedSignificand);
-        }
-        finish();
+        return false;
     }
 
     // ---- loads and stores -----------------------------------------------------------------------------------
@@ -867,17 +852,26 @@ public final class X87Fpu {
         }
     }
 
+    /**
+     * #IS on an empty source register: with the invalid-operation exception masked, ST({@code register})
+     * receives the indefinite QNaN (and the stack pops if the instruction pops); unmasked, the
+     * destination and the stack stay as they were (SDM vol. 1, 8.5.1.1).
+     */
+    private void underflowInto(int register, boolean pop) {
+        stackUnderflow();
+        if (invalidMasked()) {
+            write(register, INDEFINITE_SE, INDEFINITE_SIG);
+            if (pop) {
+                pop();
+            }
+        }
+        finish();
+    }
+
     /** FST/FSTP ST(i): a plain copy. */
     private void storeRegister(int i, boolean pop) {
         if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(i, INDEFINITE_SE, INDEFINITE_SIG);
-                if (pop) {
-                    pop();
-                }
-            }
-            finish();
+            underflowInto(i, pop);
             return;
         }
         write(i, se(0), sig(0));
@@ -1041,11 +1035,7 @@ public final class X87Fpu {
     private void transcendentalUnary(int function) {
         boolean trigonometric = function != X87Transcendental.F2XM1;
         if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+            underflowInto(0, false);
             if (trigonometric) {
                 status &= ~SW_C2;
             }
@@ -1081,24 +1071,7 @@ public final class X87Fpu {
 
     /** FPTAN (pushes 1.0) and FSINCOS (pushes the cosine): ST(0) is replaced, then a value is pushed. */
     private void transcendentalPush(int function) {
-        if (empty(0)) {
-            stackUnderflow();
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-                if (!stackOverflow()) {
-                    push(INDEFINITE_SE, INDEFINITE_SIG);
-                }
-            }
-            finish();
-            status &= ~SW_C2;
-            return;
-        }
-        if (stackOverflow()) {
-            if (invalidMasked()) {
-                write(0, INDEFINITE_SE, INDEFINITE_SIG);
-                push(INDEFINITE_SE, INDEFINITE_SIG);
-            }
-            finish();
+        if (stackFaultReplacingAndPushing()) {
             status &= ~SW_C2;
             return;
         }

@@ -159,68 +159,24 @@ read_pio:
 
 ; reads the file to physical 10000h with the PIIX3's bus master (secondary channel: BAR4 + 8)
 read_dma:
-    mov eax, 0x80000904         ; 00:01.1 command register: I/O space and bus master on
-    mov dx, 0xCF8
-    out dx, eax
-    mov dx, 0xCFC
-    in ax, dx
-    or ax, 0x0005
-    out dx, ax
-    mov eax, 0x80000920         ; BAR4
-    mov dx, 0xCF8
-    out dx, eax
-    mov dx, 0xCFC
-    in eax, dx
-    and ax, 0xFFFC
+    call find_bus_master
     add ax, 8
     mov [bm], ax
-
-    mov dword [PRD], BUFSEG << 4
     mov ax, [file_sectors]
     shl ax, 11
-    mov [PRD + 4], ax
-    mov word [PRD + 6], 0x8000  ; end of table
-    mov dx, [bm]
-    xor al, al
-    out dx, al
-    add dx, 4
-    mov eax, PRD
-    out dx, eax
-    mov dx, [bm]
-    add dx, 2
-    mov al, 0x06                ; clear interrupt and error
-    out dx, al
-
+    call prepare_dma
     mov eax, [file_lba]
     mov cx, [file_sectors]
     call make_packet
     mov al, 1
     call issue_packet
-    mov dx, [bm]
     mov al, 0x09                ; start, device to memory
-    out dx, al
-.wait:
-    mov dx, [bm]
-    add dx, 2
-    in al, dx
-    test al, 0x04
-    jz .wait
-    mov dx, [bm]
-    xor al, al
-    out dx, al
-    mov dx, CMD + 7
-    in al, dx
+    call run_dma
     test al, 0x01
     jnz fail
     ret
 
-wait_not_busy:
-    mov dx, ALTSTAT
-.poll:
-    in al, dx
-    test al, 0x80
-    jnz .poll
-    ret
+%include "bus-master.inc"
 
 ; si = label; prints the label and the checksum of the file at BUFSEG:0
 checksum_and_print:
@@ -258,16 +214,7 @@ checksum_and_print:
     out dx, al
     ret
 
-print:
-    mov dx, DEBUG
-.next:
-    lodsb
-    test al, al
-    jz .end
-    out dx, al
-    jmp .next
-.end:
-    ret
+%include "debug-print.inc"
 
 filename     db "HELLO.BIN"
 pio_label    db "CDTEST PIO ", 0

@@ -36,16 +36,7 @@ halt:
     hlt
     jmp halt
 
-print:
-    mov dx, 0x402
-.next:
-    lodsb
-    test al, al
-    jz .end
-    out dx, al
-    jmp .next
-.end:
-    ret
+%include "debug-print.inc"
 
 dap:
     db 16, 0

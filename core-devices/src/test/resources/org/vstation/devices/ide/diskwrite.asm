@@ -7,7 +7,6 @@ org 0x7C00
 
 CMD     equ 0x1F0
 ALTSTAT equ 0x3F6
-DEBUG   equ 0x402
 PRD     equ 0x9800
 BUFSEG  equ 0x1000              ; sector data at physical 10000h
 
@@ -179,75 +178,22 @@ pio_write:
     ret
 
 dma_write:
-    mov eax, 0x80000904         ; 00:01.1 command register: I/O space and bus master on
-    mov dx, 0xCF8
-    out dx, eax
-    mov dx, 0xCFC
-    in ax, dx
-    or ax, 0x0005
-    out dx, ax
-    mov eax, 0x80000920         ; BAR4: the primary channel's bus master is at its start
-    mov dx, 0xCF8
-    out dx, eax
-    mov dx, 0xCFC
-    in eax, dx
-    and ax, 0xFFFC
+    call find_bus_master        ; the primary channel's registers are at its start
     mov [bm], ax
-    mov dword [PRD], BUFSEG << 4
     mov ax, [count]
     shl ax, 9
-    mov [PRD + 4], ax
-    mov word [PRD + 6], 0x8000
-    mov dx, [bm]
-    xor al, al
-    out dx, al
-    add dx, 4
-    mov eax, PRD
-    out dx, eax
-    mov dx, [bm]
-    add dx, 2
-    mov al, 0x06
-    out dx, al
-
+    call prepare_dma
     call set_registers
     mov ax, 0x35CA              ; WRITE DMA / WRITE DMA EXT
     call issue
-    mov dx, [bm]
     mov al, 0x01                ; start, memory to device
-    out dx, al
-.wait:
-    mov dx, [bm]
-    add dx, 2
-    in al, dx
-    test al, 0x04
-    jz .wait
-    mov dx, [bm]
-    xor al, al
-    out dx, al
-    mov dx, CMD + 7
-    in al, dx
+    call run_dma
     test al, 0x09
     jnz fail
     ret
 
-wait_not_busy:
-    mov dx, ALTSTAT
-.poll:
-    in al, dx
-    test al, 0x80
-    jnz .poll
-    ret
-
-print:
-    mov dx, DEBUG
-.next:
-    lodsb
-    test al, al
-    jz .end
-    out dx, al
-    jmp .next
-.end:
-    ret
+%include "bus-master.inc"
+%include "debug-print.inc"
 
 flushed_message db "DISKTEST FLUSHED", 10, 0
 done_message    db "DISKTEST DONE", 10, 0

@@ -13,6 +13,7 @@ import org.vstation.manager.config.VmConfig;
 import org.vstation.manager.library.LibraryException;
 import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLog;
+import org.vstation.manager.net.PortForward;
 
 /**
  * {@code vstation set NAME key=value...}: changes any field of the config by its JSON path
@@ -41,6 +42,8 @@ final class SetCommand implements Command {
             "sizeBytes", "the size is the image file's; VStation cannot resize disk images yet");
 
     private static final String SERIAL = "serial";
+    private static final String FORWARDS = "forwards";
+    private static final String HOST_SERVICES = "host-services";
     private static final Set<String> PATH_FIELDS = Set.of("cdrom.iso");
 
     @Override
@@ -50,7 +53,8 @@ final class SetCommand implements Command {
 
     @Override
     public String help() {
-        return "change settings: key=value (memory, os, boot, iso, video, nic, bridge, serial, or any field path)";
+        return "change settings: key=value (memory, os, boot, iso, video, nic, bridge, serial, forwards, host-services,"
+                + " or any field path)";
     }
 
     @Override
@@ -65,6 +69,8 @@ final class SetCommand implements Command {
                   nic=MODE           adapter 0's mode: nat, hostonly, bridged, none (network[0].mode)
                   bridge=IFACE       adapter 0's host interface when bridged (network[0].bridgeInterface)
                   serial=FILE|none   COM1 to a file (relative to the VM folder) or nowhere
+                  forwards=tcp:HOSTPORT:GUESTPORT,...|none   adapter 0's NAT port forwards (network[0].forwards)
+                  host-services=PORT,...|none  host ports adapter 0 reaches in host-only mode (network[0].hostServices)
                 Any other field by its path in the config file, e.g. cdrom.connectAtPowerOn=false,
                 network[1].present=false (see docs/config-format.md).""";
     }
@@ -108,6 +114,10 @@ final class SetCommand implements Command {
             }
             return;
         }
+        if (key.equals(FORWARDS) || key.equals(HOST_SERVICES)) {
+            setFirstAdapterList(tree, key, value);
+            return;
+        }
         String path = ALIASES.getOrDefault(key, key);
         String lastStep = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
         if (OWN_COMMAND.containsKey(lastStep)) {
@@ -126,6 +136,37 @@ final class SetCommand implements Command {
             throw new UsageException(key + ": unknown key (see vstation set --help)");
         }
         object.set(last, convert(object.get(last), path, key, value, entry, context));
+    }
+
+    /** Adapter 0's port forwards (in the runner's {@code --forward} syntax) or host services, replaced whole. */
+    private static void setFirstAdapterList(ObjectNode tree, String key, String value) throws UsageException {
+        JsonNode adapters = tree.get("network");
+        if (adapters == null || adapters.isEmpty()) {
+            throw new UsageException(key + ": the VM has no network adapter");
+        }
+        ObjectNode adapter = (ObjectNode) adapters.get(0);
+        ArrayNode list = adapter.putArray(key.equals(FORWARDS) ? "forwards" : "hostServices");
+        if (value.equals("none") || value.isEmpty()) {
+            return;
+        }
+        for (String item : value.split(",")) {
+            if (key.equals(FORWARDS)) {
+                PortForward forward;
+                try {
+                    forward = PortForward.parse(item.strip());
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(key + ": " + e.getMessage());
+                }
+                list.addObject().put("protocol", "tcp").put("hostAddress", forward.bindAddress())
+                        .put("hostPort", forward.hostPort()).put("guestPort", forward.guestPort());
+            } else {
+                try {
+                    list.add(Integer.parseInt(item.strip()));
+                } catch (NumberFormatException e) {
+                    throw new UsageException(key + ": \"" + item + "\" is not a port number");
+                }
+            }
+        }
     }
 
     /** One step down a path: {@code name}, {@code name[2]} or {@code [2]}. */

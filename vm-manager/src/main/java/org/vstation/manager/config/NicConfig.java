@@ -1,10 +1,13 @@
 package org.vstation.manager.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.ArrayList;
+import java.util.List;
 import org.vstation.manager.mac.MacAddress;
 
 /** A network adapter. */
-@JsonPropertyOrder({"present", "model", "mode", "bridgeInterface", "mac", "macGenerated"})
+@JsonPropertyOrder({"present", "model", "mode", "bridgeInterface", "mac", "macGenerated", "forwards", "hostServices"})
 public final class NicConfig extends ConfigSection {
 
     public boolean present = true;
@@ -15,4 +18,10 @@ public final class NicConfig extends ConfigSection {
     public MacAddress mac;
     /** True when VStation generated the address (clone and copy regenerate it), false when set by hand. */
     public boolean macGenerated = true;
+    /** Host ports carried to the guest while the adapter is in NAT mode. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public List<PortForwardConfig> forwards = new ArrayList<>();
+    /** Host loopback ports the guest reaches at 192.168.56.1 while the adapter is in host-only mode. */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public List<Integer> hostServices = new ArrayList<>();
 }

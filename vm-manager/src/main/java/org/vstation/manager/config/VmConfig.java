@@ -6,11 +6,13 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.vstation.devices.MachineConfig;
 
 /**
  * One VM's hardware and identity, stored as {@code <name>.vstation.json} in the VM's folder.
@@ -25,12 +27,13 @@ public final class VmConfig extends ConfigSection {
 
     public static final String FILE_SUFFIX = ".vstation.json";
 
-    /** 32-bit guest without PAE: RAM sits below the PCI hole at 3 GiB. */
+    /** The machine's limits, so that every config that validates also powers on. */
     public static final int MIN_MEMORY_MB = 4;
-    public static final int MAX_MEMORY_MB = 3072;
+    public static final int MAX_MEMORY_MB = MachineConfig.MAX_MEMORY_MEGABYTES;
     public static final int MIN_VIDEO_MEMORY_MB = 1;
-    public static final int MAX_VIDEO_MEMORY_MB = 256;
-    public static final int MAX_DISKS = 4;
+    public static final int MAX_VIDEO_MEMORY_MB = MachineConfig.MAX_VIDEO_MEMORY_MEGABYTES;
+    /** IDE primary master and slave, secondary slave: the secondary master is the CD/DVD drive. */
+    public static final int MAX_DISKS = MachineConfig.DiskPosition.values().length;
     public static final int MAX_ADAPTERS = 4;
     public static final int SECTOR_SIZE = 512;
 
@@ -100,7 +103,8 @@ public final class VmConfig extends ConfigSection {
         validateBootOrder();
         require(disks, "disks", () -> "a list (may be empty)");
         if (disks.size() > MAX_DISKS) {
-            throw ConfigException.field("disks", disks.size() + " disks; at most " + MAX_DISKS + " are allowed");
+            throw ConfigException.field("disks", disks.size() + " disks; at most " + MAX_DISKS
+                    + " are allowed (IDE primary master and slave, secondary slave; the CD/DVD drive is the fourth)");
         }
         for (int i = 0; i < disks.size(); i++) {
             validateDisk("disks[" + i + "]", disks.get(i));
@@ -164,6 +168,36 @@ public final class VmConfig extends ConfigSection {
         if (nic.mac.isMulticast()) {
             throw ConfigException.field(field + ".mac", nic.mac + " is a multicast address;"
                     + " an adapter needs a unicast address (even first octet)");
+        }
+        validateForwards(field + ".forwards", nic.forwards);
+        require(nic.hostServices, field + ".hostServices", () -> "a list of ports (may be empty)");
+        for (int i = 0; i < nic.hostServices.size(); i++) {
+            Integer port = nic.hostServices.get(i);
+            require(port, field + ".hostServices[" + i + "]", () -> "a port 1-65535");
+            inRange(field + ".hostServices[" + i + "]", port, 1, 65535);
+        }
+    }
+
+    private static void validateForwards(String field, List<PortForwardConfig> forwards) throws ConfigException {
+        require(forwards, field, () -> "a list of port forwards (may be empty)");
+        Set<Integer> hostPorts = new HashSet<>();
+        for (int i = 0; i < forwards.size(); i++) {
+            String at = field + "[" + i + "]";
+            PortForwardConfig forward = forwards.get(i);
+            require(forward, at, () -> "an object with hostPort and guestPort");
+            if (!PortForwardConfig.TCP.equals(forward.protocol)) {
+                throw ConfigException.field(at + ".protocol", "\"" + forward.protocol + "\" is not one of tcp");
+            }
+            require(forward.hostAddress, at + ".hostAddress", () -> "an IPv4 address like 127.0.0.1");
+            if (!forward.hostAddress.matches("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}")) {
+                throw ConfigException.field(at + ".hostAddress", "\"" + forward.hostAddress
+                        + "\" is not an IPv4 address like 127.0.0.1 (or 0.0.0.0 for every interface)");
+            }
+            inRange(at + ".hostPort", forward.hostPort, 1, 65535);
+            inRange(at + ".guestPort", forward.guestPort, 1, 65535);
+            if (!hostPorts.add(forward.hostPort)) {
+                throw ConfigException.field(at + ".hostPort", forward.hostPort + " is forwarded twice");
+            }
         }
     }
 

@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.vstation.devices.net.FrameReceiver;
@@ -18,25 +17,31 @@ import org.vstation.devices.net.NetworkBackend;
  * <p>The switch learns which port each source MAC is behind and sends a
  * unicast frame only there; broadcasts, multicasts and unknown destinations
  * are flooded to every other port. Forwarding happens on the sender's
- * thread and never blocks: each port's receiver is a bounded queue.
+ * thread and never blocks: each port's receiver is a bounded queue. The
+ * address table is bounded too: a guest forging source addresses fills it,
+ * after which new addresses are flooded rather than learned, as a switch
+ * with a full table does.
  *
  * <p>The default subnet is 192.168.56.0/24. The host endpoint is 192.168.56.1:
  * it answers ARP and ping, runs the DHCP server (pool .101-.199, no router and
- * no DNS, since nothing lies beyond), and carries TCP and UDP to the ports
- * listed with {@link #forwardHostPort} onto the same port of the host's
- * loopback. Nothing else is reachable: there is no route out, and nothing
- * outside reaches in.
+ * no DNS, since nothing lies beyond), and carries TCP and UDP to the host
+ * services (ports opened with {@link #forwardHostPort}, or by a VM's
+ * connection for as long as it is plugged in) onto the same port of the
+ * host's loopback. Nothing else is reachable: there is no route out, and
+ * nothing outside reaches in.
  */
 public final class HostOnlyNetwork {
     public static final String DEFAULT_NAME = "vstation-hostonly";
     public static final String DEFAULT_SUBNET = "192.168.56.0";
     public static final byte[] HOST_MAC = {0x02, 0x56, 0x53, (byte) 0xFE, 0x01, 0x01};
     private static final int LEASE_SECONDS = 86_400;
+    /** Learned MAC addresses per network; far more than the VMs of one host. */
+    static final int MAC_TABLE_SIZE = 4096;
     private static final Map<String, HostOnlyNetwork> NETWORKS = new ConcurrentHashMap<>();
 
     private final String name;
     private final int hostAddress;
-    private final Set<Integer> forwardedPorts = ConcurrentHashMap.newKeySet();
+    private final Map<Integer, Integer> hostServices = new ConcurrentHashMap<>();
     private final List<Port> ports = new CopyOnWriteArrayList<>();
     private final Map<Long, Port> macTable = new ConcurrentHashMap<>();
     private final UserModeGateway hostEndpoint;
@@ -45,11 +50,13 @@ public final class HostOnlyNetwork {
     /** A switch port: one VM's cable into the network (or the host endpoint's). */
     public final class Port implements NetworkBackend {
         private final String owner;
+        private final List<HostService> services;
         private volatile FrameReceiver receiver = frame -> false;
         private volatile boolean closed;
 
-        private Port(String owner) {
+        private Port(String owner, List<HostService> services) {
             this.owner = owner;
+            this.services = services;
         }
 
         @Override
@@ -69,6 +76,7 @@ public final class HostOnlyNetwork {
             closed = true;
             ports.remove(this);
             macTable.values().removeIf(port -> port == this);
+            services.forEach(HostService::close);
         }
 
         boolean deliver(byte[] frame) {
@@ -86,12 +94,12 @@ public final class HostOnlyNetwork {
         int base = Frames.parseIp(subnet) & 0xFFFFFF00;
         this.hostAddress = base + 1;
         GatewayPolicy policy = (protocol, destination, port) ->
-                destination == hostAddress && forwardedPorts.contains(port)
+                destination == hostAddress && hostServices.containsKey(port)
                         ? new InetSocketAddress(InetAddress.getLoopbackAddress(), port)
                         : null;
         hostEndpoint = new UserModeGateway(new GatewayConfig("hostonly-" + name, base, 24, hostAddress, 0, 0,
                 base + 101, 99, LEASE_SECONDS, HOST_MAC.clone(), policy, List.of(), 0));
-        hostPort = new Port("the host");
+        hostPort = new Port("the host", List.of());
         ports.add(hostPort);
         hostPort.attach((frame) -> hostEndpoint.receiveFromGuest(frame, frame.length));
         hostEndpoint.connect(frame -> {
@@ -123,9 +131,44 @@ public final class HostOnlyNetwork {
         return hostEndpoint;
     }
 
-    /** Lets VMs reach the host's loopback port {@code port} at the host endpoint's address. */
-    public void forwardHostPort(int port) {
-        forwardedPorts.add(port);
+    /**
+     * A host service: the host's loopback port reachable by every VM on this
+     * network at the host endpoint's address, until closed. Opening the same
+     * port twice is counted; it stays open until both are closed.
+     */
+    public final class HostService implements AutoCloseable {
+        private final int port;
+        private boolean closed;
+
+        private HostService(int port) {
+            this.port = port;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                hostServices.computeIfPresent(port, (p, count) -> count == 1 ? null : count - 1);
+            }
+        }
+    }
+
+    /** Lets VMs reach the host's loopback TCP and UDP port {@code port} at the host endpoint's address. */
+    public HostService forwardHostPort(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("a host service port is 1-65535, got " + port);
+        }
+        hostServices.merge(port, 1, Integer::sum);
+        return new HostService(port);
+    }
+
+    /** True while some VM or the host has {@code port} open as a host service. */
+    public boolean isHostService(int port) {
+        return hostServices.containsKey(port);
     }
 
     /** Stops the host endpoint's thread; for {@link #standalone} networks (named ones live as long as the process). */
@@ -134,16 +177,27 @@ public final class HostOnlyNetwork {
         hostEndpoint.close();
     }
 
+    /** How many source addresses the switch has learned. */
+    int learnedAddresses() {
+        return macTable.size();
+    }
+
     /** Plugs a new VM cable into the switch. */
     public Port connect(String owner) {
-        Port port = new Port(owner);
+        return connect(owner, List.of());
+    }
+
+    /** Plugs a new VM cable into the switch, opening {@code hostServices} for as long as it stays plugged in. */
+    public Port connect(String owner, List<Integer> hostServices) {
+        List<HostService> opened = hostServices.stream().map(this::forwardHostPort).toList();
+        Port port = new Port(owner, opened);
         ports.add(port);
         return port;
     }
 
     private void forward(Port from, byte[] frame) {
         long source = DhcpServer.macKey(frame, 6);
-        if (!Frames.isGroup(frame, 6)) {
+        if (!Frames.isGroup(frame, 6) && (macTable.size() < MAC_TABLE_SIZE || macTable.containsKey(source))) {
             macTable.put(source, from);
         }
         if (!Frames.isGroup(frame, 0)) {

@@ -110,10 +110,15 @@ public final class UserModeGateway implements AutoCloseable {
             this.selector = Selector.open();
             for (PortForward forward : config.forwards()) {
                 ServerSocketChannel listener = ServerSocketChannel.open();
-                listener.bind(new InetSocketAddress(forward.bindAddress(), forward.hostPort()));
+                forwardListeners.add(listener);
+                try {
+                    listener.bind(new InetSocketAddress(forward.bindAddress(), forward.hostPort()));
+                } catch (IOException e) {
+                    throw new IOException("cannot listen on " + forward.bindAddress() + ":" + forward.hostPort()
+                            + " for the forward to guest port " + forward.guestPort() + " (" + e.getMessage() + ")", e);
+                }
                 listener.configureBlocking(false);
                 listener.register(selector, SelectionKey.OP_ACCEPT, forward);
-                forwardListeners.add(listener);
                 forwardAddresses.add((InetSocketAddress) listener.getLocalAddress());
             }
         } catch (IOException e) {

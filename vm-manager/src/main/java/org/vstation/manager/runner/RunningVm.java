@@ -3,6 +3,7 @@ package org.vstation.manager.runner;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,13 +38,15 @@ public final class RunningVm {
     private static final Logger LOG = LoggerFactory.getLogger(RunningVm.class);
 
     private final VmEntry entry;
+    private final RunOptions options;
     private final Machine machine;
     private final VmLog log;
     private final List<Consumer<MachineState>> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<MachineState> stopped = new CompletableFuture<>();
 
-    private RunningVm(VmEntry entry, Machine machine) {
+    private RunningVm(VmEntry entry, RunOptions options, Machine machine) {
         this.entry = entry;
+        this.options = options;
         this.machine = machine;
         this.log = new VmLog(entry.folder());
     }
@@ -61,7 +64,7 @@ public final class RunningVm {
         OutputStream serial;
         try {
             RunOptions options = RunOptions.parse(LibraryRunOptions.of(entry, List.of()), defaultBios);
-            vm = new RunningVm(entry, VmLauncher.build(entry.name(), options));
+            vm = new RunningVm(entry, options, VmLauncher.build(entry.name(), options));
             serial = options.serial() == null ? OutputStream.nullOutputStream()
                     : new BufferedOutputStream(Files.newOutputStream(options.serial()));
             vm.log.power("power on: " + options.memoryMegabytes() + " MB, NIC " + options.nicMode()
@@ -221,7 +224,10 @@ public final class RunningVm {
         return machine.networkAdapter() != null;
     }
 
-    /** Moves the running VM's adapter to another network: the guest sees the link go down and up. */
+    /**
+     * Moves the running VM's adapter to another network: the guest sees the link go down and up.
+     * The port forwards and host services it powered on with apply on the new network.
+     */
     public void switchNetwork(NicMode mode, String bridgeInterface) throws UsageException {
         if (!hasNetworkAdapter()) {
             throw new UsageException(entry.name() + " powered on without a network adapter;"
@@ -229,10 +235,12 @@ public final class RunningVm {
         }
         NetworkBackend backend;
         try {
-            backend = NetworkBackends.create(mode, NetworkBackends.Options.defaults(entry.name())
+            backend = NetworkBackends.create(mode, VmLauncher.networkOptions(entry.name(), options)
                     .withBridge(bridgeInterface));
         } catch (BridgedNetworkException e) {
             throw new UsageException("bridged: " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw new UsageException("nat: " + e.getMessage());
         }
         machine.switchNetwork(backend);
         log.nic("mode switched to " + mode.id() + " while running");

@@ -75,7 +75,7 @@ class VStationCliTest {
             "create|NAME: missing",
             "create x --bogus|--bogus: unknown option for create",
             "create x --memory lots|--memory: \"lots\" is not a whole number",
-            "create x --memory 99999|--memory: 99999 is out of range (4 to 3072 MB)",
+            "create x --memory 99999|--memory: 99999 is out of range (4 to 2047 MB)",
             "create x --nic wifi|--nic: \"wifi\" is not one of nat, hostonly, bridged, none",
             "create x --os beos|--os: \"beos\" is not one of linux, windows, dos, bsd, other",
             "create x --nic bridged|--bridge: missing; --nic bridged needs the host interface",
@@ -105,7 +105,7 @@ class VStationCliTest {
         assertEquals("none", config.serial.mode.id());
         assertFalse(config.cdrom.connectAtPowerOn);
 
-        assertUsageError(cli.run("set", "debian", "memory=99999"), "memoryMb: 99999 is out of range (4 to 3072)");
+        assertUsageError(cli.run("set", "debian", "memory=99999"), "memoryMb: 99999 is out of range (4 to 2047)");
         assertUsageError(cli.run("set", "debian", "nic=wifi"),
                 "network[0].mode: \"wifi\" is not one of nat, hostonly, bridged, none");
         assertUsageError(cli.run("set", "debian", "network[0].mode=bridged"),
@@ -117,6 +117,19 @@ class VStationCliTest {
         assertUsageError(cli.run("set", "debian", "memory"), "memory: expected key=value");
         assertUsageError(cli.run("set", "debian", "disks[0].sizeBytes=1024"), "cannot resize disk images");
         assertEquals(512, config("debian").memoryMb, "a refused set changes nothing");
+
+        assertOk(cli.run("set", "debian", "forwards=tcp:8022:22,tcp:0.0.0.0:8080:80", "host-services=8000"));
+        config = config("debian");
+        assertEquals(List.of("tcp:127.0.0.1:8022:22", "tcp:0.0.0.0:8080:80"),
+                config.network.getFirst().forwards.stream().map(forward -> forward.spec()).toList());
+        assertEquals(List.of(8000), config.network.getFirst().hostServices);
+        assertUsageError(cli.run("set", "debian", "forwards=udp:53:53"), "forwards: only TCP ports are forwarded");
+        assertUsageError(cli.run("set", "debian", "forwards=tcp:8022:22,tcp:8022:23"),
+                "network[0].forwards[1].hostPort: 8022 is forwarded twice");
+        assertUsageError(cli.run("set", "debian", "host-services=99999"),
+                "network[0].hostServices[0]: 99999 is out of range");
+        assertOk(cli.run("set", "debian", "forwards=none", "host-services=none"));
+        assertTrue(config("debian").network.getFirst().forwards.isEmpty());
 
         assertOk(cli.run("create", "bridged", "--nic", "bridged", "--bridge", "eth1", "--disk-size", "0"));
         assertEquals("eth1", config("bridged").network.getFirst().bridgeInterface);

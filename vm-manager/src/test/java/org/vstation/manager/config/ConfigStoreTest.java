@@ -48,6 +48,12 @@ class ConfigStoreTest {
         NicConfig second = new NicConfig();
         second.mode = NicMode.HOST_ONLY;
         second.mac = MacAddress.parse("02:56:53:00:00:02");
+        PortForwardConfig ssh = new PortForwardConfig();
+        ssh.hostAddress = "0.0.0.0";
+        ssh.hostPort = 2222;
+        ssh.guestPort = 22;
+        second.forwards.add(ssh);
+        second.hostServices.add(8000);
         config.network.add(first);
         config.network.add(second);
         config.display.videoMemoryMb = 64;
@@ -78,12 +84,16 @@ class ConfigStoreTest {
         assertEquals(MacAddress.parse("0a:00:27:00:00:01"), loaded.network.get(0).mac);
         assertEquals(false, loaded.network.get(0).macGenerated);
         assertEquals(NicMode.HOST_ONLY, loaded.network.get(1).mode);
+        assertEquals("tcp:0.0.0.0:2222:22", loaded.network.get(1).forwards.getFirst().spec());
+        assertEquals(List.of(8000), loaded.network.get(1).hostServices);
         assertEquals(64, loaded.display.videoMemoryMb);
         assertEquals("logs/com1.txt", loaded.serial.path);
         // The file says what it holds in the documented spelling.
         JsonNode onDisk = JSON.readTree(file.toFile());
         assertEquals("hostonly", onDisk.at("/network/1/mode").asText());
         assertEquals("0a:00:27:00:00:01", onDisk.at("/network/0/mac").asText());
+        assertEquals(2222, onDisk.at("/network/1/forwards/0/hostPort").asInt());
+        assertTrue(onDisk.at("/network/0/forwards").isMissingNode(), "no forwards, no field");
         assertEquals(1, onDisk.get("formatVersion").asInt());
     }
 
@@ -124,10 +134,10 @@ class ConfigStoreTest {
             "/disks/0/format|\"qcow2\"|disks[0].format|\"qcow2\" is not one of raw",
             "/network/0/model|\"e1000\"|network[0].model|\"e1000\" is not one of rtl8139",
             "/serial/mode|\"pipe\"|serial.mode|\"pipe\" is not one of none, file",
-            "/memoryMb|4096|memoryMb|4096 is out of range (4 to 3072)",
+            "/memoryMb|4096|memoryMb|4096 is out of range (4 to 2047)",
             "/memoryMb|\"lots\"|memoryMb|expected a whole number",
             "/memoryMb|1.5|memoryMb|expected a whole number",
-            "/display/videoMemoryMb|0|display.videoMemoryMb|0 is out of range (1 to 256)",
+            "/display/videoMemoryMb|0|display.videoMemoryMb|0 is out of range (1 to 128)",
             "/cdrom/connectAtPowerOn|\"yes\"|cdrom.connectAtPowerOn|expected true or false",
             "/uuid|\"not-a-uuid\"|uuid|expected a UUID like 123e4567-e89b-12d3-a456-426614174000",
             "/uuid|null|uuid|missing; expected a UUID",
@@ -143,6 +153,12 @@ class ConfigStoreTest {
             "/bootOrder/0|\"cdrom\"|bootOrder[2]|\"cdrom\" is listed twice",
             "/disks|{}|disks|expected a list",
             "/formatVersion|0|formatVersion|0 is not a format version",
+            "/network/1/forwards/0/hostPort|0|network[1].forwards[0].hostPort|0 is out of range (1 to 65535)",
+            "/network/1/forwards/0/guestPort|65536|network[1].forwards[0].guestPort|65536 is out of range",
+            "/network/1/forwards/0/protocol|\"udp\"|network[1].forwards[0].protocol|\"udp\" is not one of tcp",
+            "/network/1/forwards/0/hostAddress|\"localhost\"|network[1].forwards[0].hostAddress|\"localhost\" is not an IPv4",
+            "/network/1/forwards|[{\"hostPort\": 2222, \"guestPort\": 22}, {\"hostPort\": 2222, \"guestPort\": 80}]|network[1].forwards[1].hostPort|2222 is forwarded twice",
+            "/network/1/hostServices/0|70000|network[1].hostServices[0]|70000 is out of range (1 to 65535)",
     })
     void aBadValueIsReportedWithItsFieldAndTheAllowedValues(String pointer, String badValue, String field,
                                                             String problem) throws Exception {

@@ -2,6 +2,7 @@ package org.vstation.manager.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vstation.manager.net.Frames.u16;
 import static org.vstation.manager.net.Frames.u32;
@@ -137,6 +138,85 @@ class HostOnlyNetworkTest {
         int outside = Frames.parseIp("93.184.216.34");
         a.send(a.tcpTo(HostOnlyNetwork.HOST_MAC, outside, 41_002, 80, 1, 0, Frames.TCP_SYN, null));
         a.expect("no route out", f -> isIpv4(f, 6) && (tcpFlags(f) & Frames.TCP_RST) != 0 && u32(f, 26) == outside);
+    }
+
+    @Test
+    void aHostServiceIsCountedAndClosesWithItsLastHolder() throws Exception {
+        HostOnlyNetwork.HostService first = network.forwardHostPort(8080);
+        HostOnlyNetwork.HostService second = network.forwardHostPort(8080);
+        first.close();
+        first.close();
+        assertTrue(network.isHostService(8080), "a second close of one holder does not close the other's");
+        second.close();
+        assertFalse(network.isHostService(8080));
+    }
+
+    @Test
+    void aVmsCableOpensItsHostServicesUntilUnplugged() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = server.getLocalPort();
+            HostOnlyNetwork.Port cable = network.connect("a", java.util.List.of(port));
+            GuestWire a = new GuestWire(cable, MAC_A, Frames.parseIp("192.168.77.101"));
+            a.send(arpRequest(MAC_A, a.address, HOST));
+            a.expect("ARP", f -> isArpReplyFrom(f, HOST));
+            a.send(a.tcpTo(HostOnlyNetwork.HOST_MAC, HOST, 41_010, port, 1, 0, Frames.TCP_SYN, null));
+            a.expect("the service the cable opened", f -> isIpv4(f, 6) && tcpFlags(f) == (Frames.TCP_SYN | Frames.TCP_ACK));
+            cable.close();
+            assertFalse(network.isHostService(port));
+
+            GuestWire b = new GuestWire(network.connect("b"), MAC_B, Frames.parseIp("192.168.77.102"));
+            b.send(arpRequest(MAC_B, b.address, HOST));
+            b.expect("ARP", f -> isArpReplyFrom(f, HOST));
+            b.send(b.tcpTo(HostOnlyNetwork.HOST_MAC, HOST, 41_011, port, 1, 0, Frames.TCP_SYN, null));
+            b.expect("refused once unplugged", f -> isIpv4(f, 6) && (tcpFlags(f) & Frames.TCP_RST) != 0);
+        }
+    }
+
+    @Test
+    void fuzzedAndForgedFramesNeverOverflowTheSwitchOrStopTheHostEndpoint() throws Exception {
+        int addressA = Frames.parseIp("192.168.77.101");
+        GuestWire a = new GuestWire(network.connect("a"), MAC_A, addressA);
+        GuestWire b = new GuestWire(network.connect("b"), MAC_B, 0);
+        b.send(ethernetTo(MAC_A, MAC_B, "b is here"));
+        a.expect("b learned", f -> carries(f, "b is here"));
+
+        java.util.Random random = new java.util.Random(56);
+        byte[] echo = Frames.ipv4(HostOnlyNetwork.HOST_MAC, MAC_A, addressA, HOST, Frames.PROTOCOL_ICMP, 8, 1);
+        for (int i = 0; i < 3 * HostOnlyNetwork.MAC_TABLE_SIZE; i++) {
+            byte[] frame;
+            if (i % 2 == 0) { // random bytes from a forged unicast source, to anyone
+                frame = new byte[random.nextInt(200)];
+                random.nextBytes(frame);
+            } else { // an IPv4 frame to the host endpoint with a few bits flipped, from a forged source
+                frame = echo.clone();
+                for (int k = 0; k < 3; k++) {
+                    frame[14 + random.nextInt(frame.length - 14)] ^= (byte) (1 << random.nextInt(8));
+                }
+            }
+            if (frame.length >= 12) {
+                frame[6] &= (byte) 0xFE;
+            }
+            a.send(frame);
+            if (i % 200 == 0) {
+                Thread.sleep(2); // let the host endpoint's bounded queue drain
+            }
+        }
+        assertTrue(network.learnedAddresses() <= HostOnlyNetwork.MAC_TABLE_SIZE, "the address table stays bounded");
+
+        a.received.clear();
+        b.received.clear();
+        a.send(ethernetTo(MAC_B, MAC_A, "still switched"));
+        b.expect("a's unicast still reaches b", f -> carries(f, "still switched"));
+        echo[34] = 8;
+        Frames.put16(echo, 40, 77);
+        Frames.put16(echo, 36, Frames.checksum(echo, 34, 8, 0));
+        boolean answered = false;
+        for (int attempt = 0; attempt < 6 && !answered; attempt++) { // a loaded host may still be draining
+            a.send(echo);
+            answered = !a.nothing(f -> isIpv4(f, Frames.PROTOCOL_ICMP) && f[34] == 0 && u16(f, 40) == 77, 3000);
+        }
+        assertTrue(answered, "the host endpoint still answers ping");
+        assertTrue(network.hostEndpoint().malformedFrames() > 0, "the broken frames were seen and dropped");
     }
 
     @Test
