@@ -58,7 +58,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** Per page, the 64-byte chunks that decoded blocks cover. */
     private final long[] codeChunks = new long[PhysicalMemory.PAGE_COUNT];
     private static final int CHUNK_SHIFT = 6;
-    private boolean markingCodePage;
+    /** The physical page being marked as holding code while the marking's map-change notice arrives, else -1. */
+    private int markingCodePage = -1;
 
     private final X87Fpu fpu = new X87Fpu();
     private final FpuOperand fpuOperand = new FpuOperand();
@@ -404,11 +405,14 @@ public final class X86Cpu extends Interpreter implements Processor {
     // ---- blocks ----------------------------------------------------------------------------
 
     private void memoryMapChanged() {
+        if (markingCodePage >= 0) {
+            // Only that page changed: its writes must now leave the TLB's direct path so they reach codeWritten.
+            mmu.dropWritesTo(markingCodePage);
+            return;
+        }
         mmu.flush();
         chainEpoch++;
-        if (!markingCodePage) {
-            invalidateAllBlocks();
-        }
+        invalidateAllBlocks();
     }
 
     private void invalidateAllBlocks() {
@@ -538,11 +542,11 @@ public final class X86Cpu extends Interpreter implements Processor {
         block.byteLength = offset;
         block.linear = linear;
         if (memory.readsRam(physicalPage)) {
-            markingCodePage = true;
+            markingCodePage = physicalPage;
             try {
                 memory.markCodePage(physicalPage);
             } finally {
-                markingCodePage = false;
+                markingCodePage = -1;
             }
             block.generation = pageGeneration[physicalPage];
             codeChunks[physicalPage] |= chunkMask(physical & 0xFFF, Math.max(offset, 1));

@@ -306,6 +306,26 @@ class ProtectedModeTest {
         assertEquals(List.of(7, 7), guest.values);
     }
 
+    /** A page written as data first and run as code afterwards: later writes through the same TLB entry still reach the decoded code. */
+    @Test
+    void codeOnAPageWrittenBeforeItRanSeesLaterWrites() {
+        GuestRunner guest = run("""
+                pm_start:
+                    mov dword [target + 64], 0    ; a write TLB entry for target's page, before any code there is decoded
+                    call target
+                    mov byte [target + 1], 7
+                    call target
+                    hlt
+                align 4096
+                target:
+                    mov eax, 1
+                    out 0xEA, eax
+                    ret
+                    times 128 db 0
+                """);
+        assertEquals(List.of(1, 7), guest.values);
+    }
+
     @Test
     void sysenterAndSysexitSwitchBetweenFlatSegments() {
         GuestRunner guest = run("""

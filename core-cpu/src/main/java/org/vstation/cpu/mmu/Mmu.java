@@ -137,6 +137,18 @@ public final class Mmu {
         nonGlobalFillsOverflowed = false;
     }
 
+    /** Drops the write entries that lead to one physical page (it now holds decoded code, whose writes must be seen). */
+    public void dropWritesTo(int physicalPage) {
+        int base = physicalPage << 12;
+        for (int u = 0; u < 2; u++) {
+            int[] tags = writeTag[u];
+            int[] bases = writeBase[u];
+            for (int slot = 0; slot < TLB_SIZE; slot++) {
+                if (bases[slot] == base) tags[slot] = -1;
+            }
+        }
+    }
+
     /** INVLPG: drops the entries of one linear page. */
     public void invalidatePage(int linear) {
         int page = linear >>> 12;
