@@ -291,10 +291,12 @@ abstract class CpuState {
     /** Checks a data access against the segment cache and returns its linear address (SDM vol. 3, 5.3). */
     final int linear(int segment, int offset, int size, boolean write) {
         SegmentRegister s = segments[segment];
-        long first = offset & 0xFFFF_FFFFL;
-        long last = first + size - 1;
-        if ((write ? !s.writable : !s.readable) || first < s.lowestOffset || last > s.highestOffset) {
-            throw segmentFault(segment);
+        if (!(write ? s.writesAnywhere : s.readsAnywhere) || Integer.compareUnsigned(offset, -size) > 0) {
+            long first = offset & 0xFFFF_FFFFL;
+            long last = first + size - 1;
+            if ((write ? !s.writable : !s.readable) || first < s.lowestOffset || last > s.highestOffset) {
+                throw segmentFault(segment);
+            }
         }
         int linear = s.base + offset;
         if (alignmentCheck && (linear & (size - 1)) != 0) {

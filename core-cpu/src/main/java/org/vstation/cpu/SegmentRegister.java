@@ -29,6 +29,13 @@ public final class SegmentRegister {
     /** Lowest and highest valid offsets (expand-down segments start above the limit). */
     long lowestOffset;
     long highestOffset;
+    /**
+     * The segment spans all 4 GiB (base anywhere, limit 4 GiB, expand-up), as
+     * the flat segments of 32-bit code do: a read (write) then passes the limit
+     * check unless it wraps past offset 0xFFFFFFFF.
+     */
+    boolean readsAnywhere;
+    boolean writesAnywhere;
 
     /** Loads the cache from a descriptor's parts, as a protected-mode load does. */
     void load(int selector, int base, int limit, int attributes, boolean usable) {
@@ -47,6 +54,20 @@ public final class SegmentRegister {
         writable = true;
         lowestOffset = 0;
         highestOffset = limit & 0xFFFF_FFFFL;
+        updateWholeSpaceAccess();
+    }
+
+    /** Makes the segment readable and writable whatever its type (test and debugger set-up). */
+    void allowReadWrite() {
+        readable = true;
+        writable = true;
+        updateWholeSpaceAccess();
+    }
+
+    private void updateWholeSpaceAccess() {
+        boolean wholeSpace = lowestOffset == 0 && highestOffset == 0xFFFF_FFFFL;
+        readsAnywhere = wholeSpace && readable;
+        writesAnywhere = wholeSpace && writable;
     }
 
     void recompute(boolean usable) {
@@ -69,6 +90,7 @@ public final class SegmentRegister {
             lowestOffset = 0;
             highestOffset = limit & 0xFFFF_FFFFL;
         }
+        updateWholeSpaceAccess();
     }
 
     void copyFrom(SegmentRegister other) {
@@ -81,6 +103,8 @@ public final class SegmentRegister {
         big = other.big;
         lowestOffset = other.lowestOffset;
         highestOffset = other.highestOffset;
+        readsAnywhere = other.readsAnywhere;
+        writesAnywhere = other.writesAnywhere;
     }
 
     int dpl() {

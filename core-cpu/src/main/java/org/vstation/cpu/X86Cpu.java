@@ -38,10 +38,17 @@ public final class X86Cpu extends Interpreter implements Processor {
         int byteLength;
         /** Linear address of the first instruction when decoded. */
         int linear;
-        /** The block that ran after this one last time, valid while the chain epoch holds. */
+        /**
+         * The two blocks that ran after this one most recently (a conditional
+         * branch has two), most recent first, each valid while the chain epoch
+         * it was linked in holds.
+         */
         Block successor;
         int successorEip;
         int successorEpoch;
+        Block otherSuccessor;
+        int otherSuccessorEip;
+        int otherSuccessorEpoch;
         boolean code32;
         int generation;
         Instruction[] instructions;
@@ -64,7 +71,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** Per page, the 64-byte chunks that decoded blocks cover. */
     private final long[] codeChunks = new long[PhysicalMemory.PAGE_COUNT];
     private static final int CHUNK_SHIFT = 6;
-    private boolean markingCodePage;
+    /** The physical page being marked as holding code while the marking's map-change notice arrives, else -1. */
+    private int markingCodePage = -1;
 
     private final X87Fpu fpu = new X87Fpu();
     private final FpuOperand fpuOperand = new FpuOperand();
@@ -140,7 +148,7 @@ public final class X86Cpu extends Interpreter implements Processor {
         eip = 0xFFF0;
         cpl = 0;
         selectTlb();
-        mmu.configure(false, false, false, 0);
+        mmu.configure(false, false, false, false, 0);
         sysenterCs = 0;
         sysenterEsp = 0;
         sysenterEip = 0;
@@ -295,8 +303,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     public void setRealModeSegment(int segment, int selector) {
         SegmentRegister s = segments[segment];
         s.load(selector, (selector & 0xFFFF) << 4, 0xFFFF, segment == CS ? 0x9B : 0x93, true);
-        s.readable = true;
-        s.writable = true;
+        s.allowReadWrite();
         if (segment == CS) code32 = false;
         if (segment == SS) stack32 = false;
     }
@@ -393,7 +400,8 @@ public final class X86Cpu extends Interpreter implements Processor {
     @Override
     void writeCr3(int value) {
         cr3 = value;
-        configureMmu();
+        mmu.switchPageDirectory(value);
+        chainEpoch++;
     }
 
     @Override
@@ -408,7 +416,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     }
 
     private void configureMmu() {
-        mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, cr3);
+        mmu.configure((cr0 & CR0_PG) != 0, (cr0 & CR0_WP) != 0, (cr4 & CR4_PSE) != 0, (cr4 & CR4_PGE) != 0, cr3);
         chainEpoch++;
     }
 
@@ -421,11 +429,14 @@ public final class X86Cpu extends Interpreter implements Processor {
     // ---- blocks ----------------------------------------------------------------------------
 
     private void memoryMapChanged() {
+        if (markingCodePage >= 0) {
+            // Only that page changed: its writes must now leave the TLB's direct path so they reach codeWritten.
+            mmu.dropWritesTo(markingCodePage);
+            return;
+        }
         mmu.flush();
         chainEpoch++;
-        if (!markingCodePage) {
-            invalidateAllBlocks();
-        }
+        invalidateAllBlocks();
     }
 
     private void invalidateAllBlocks() {
@@ -463,20 +474,25 @@ public final class X86Cpu extends Interpreter implements Processor {
         return upTo & (-1L << first);
     }
 
-    /** The block at CS:EIP, through the link from the previous block when it is still valid. */
+    /** The block at CS:EIP, through a link from the previous block when one is still valid. */
     private Block chainedBlock(Block previous) {
         if (previous != null) {
-            Block next = previous.successor;
-            if (next != null && previous.successorEip == eip && previous.successorEpoch == chainEpoch
-                    && next.code32 == code32 && next.linear == segments[CS].base + eip
-                    && next.generation == pageGeneration[next.physical >>> 12]) {
+            if (previous.successorEip == eip && previous.successorEpoch == chainEpoch && continues(previous.successor)) {
                 instructionEip = eip;
-                return next;
+                return previous.successor;
+            }
+            if (previous.otherSuccessorEip == eip && previous.otherSuccessorEpoch == chainEpoch
+                    && continues(previous.otherSuccessor)) {
+                instructionEip = eip;
+                return previous.otherSuccessor;
             }
             int startEip = eip;
             int epoch = chainEpoch;
             Block block = fetchBlock();
             if (block.physical != -1 && epoch == chainEpoch) {
+                previous.otherSuccessor = previous.successor;
+                previous.otherSuccessorEip = previous.successorEip;
+                previous.otherSuccessorEpoch = previous.successorEpoch;
                 previous.successor = block;
                 previous.successorEip = startEip;
                 previous.successorEpoch = epoch;
@@ -484,6 +500,12 @@ public final class X86Cpu extends Interpreter implements Processor {
             return block;
         }
         return fetchBlock();
+    }
+
+    /** A linked block still runs at CS:EIP: same mode, same linear address, and its page's code unchanged. */
+    private boolean continues(Block next) {
+        return next != null && next.code32 == code32 && next.linear == segments[CS].base + eip
+                && next.generation == pageGeneration[next.physical >>> 12];
     }
 
     private Block fetchBlock() {
@@ -544,11 +566,11 @@ public final class X86Cpu extends Interpreter implements Processor {
         block.byteLength = offset;
         block.linear = linear;
         if (memory.readsRam(physicalPage)) {
-            markingCodePage = true;
+            markingCodePage = physicalPage;
             try {
                 memory.markCodePage(physicalPage);
             } finally {
-                markingCodePage = false;
+                markingCodePage = -1;
             }
             block.generation = pageGeneration[physicalPage];
             codeChunks[physicalPage] |= chunkMask(physical & 0xFFF, Math.max(offset, 1));

@@ -36,6 +36,47 @@ class ProtectedModeTest {
         assertEquals(0xFFFF_FFFF, guest.cpu.segmentLimit(X86Cpu.SEG_CS));
     }
 
+    /** SDM vol. 3, 5.3: even a 4 GiB segment faults on an operand whose last byte lies past offset 0xFFFFFFFF. */
+    @Test
+    void operandsWrappingPastFourGigabytesFaultInFlatSegments() {
+        GuestRunner guest = run("""
+                pm_start:
+                    SET_GATE 13, gp_handler, 0x8E
+                    mov eax, [0xFFFFFFFC]     ; the last dword of the segment: no fault
+                    mov dword [0x5000], 0x1234
+                    mov eax, [0x5000]
+                    out 0xEA, eax
+                    mov eax, [0xFFFFFFFE]     ; last byte at offset 0x1_00000001
+                    mov al, 'X'
+                    out 0xE9, al
+                    hlt
+                gp_handler:
+                    pop eax                   ; error code
+                    out 0xEA, eax
+                    mov al, 'G'
+                    out 0xE9, al
+                    hlt
+                """);
+        assertEquals(List.of(0x1234, 0), guest.values);
+        assertEquals("G", guest.text.toString());
+        GuestRunner stack = run("""
+                pm_start:
+                    SET_GATE 12, ss_handler, 0x8E
+                    mov esp, 0xFFFFFFFE
+                    push eax                  ; ESP - 4 = 0xFFFFFFFA: fits
+                    pop eax
+                    pop eax                   ; a dword at 0xFFFFFFFE wraps
+                    mov al, 'X'
+                    out 0xE9, al
+                    hlt
+                ss_handler:
+                    mov al, 'S'
+                    out 0xE9, al
+                    hlt
+                """);
+        assertEquals("S", stack.text.toString());
+    }
+
     @Test
     void generalProtectionFaultPushesSelectorErrorCode() {
         GuestRunner guest = run("""
@@ -263,6 +304,26 @@ class ProtectedModeTest {
                     hlt
                 """);
         assertEquals(List.of(7, 7), guest.values);
+    }
+
+    /** A page written as data first and run as code afterwards: later writes through the same TLB entry still reach the decoded code. */
+    @Test
+    void codeOnAPageWrittenBeforeItRanSeesLaterWrites() {
+        GuestRunner guest = run("""
+                pm_start:
+                    mov dword [target + 64], 0    ; a write TLB entry for target's page, before any code there is decoded
+                    call target
+                    mov byte [target + 1], 7
+                    call target
+                    hlt
+                align 4096
+                target:
+                    mov eax, 1
+                    out 0xEA, eax
+                    ret
+                    times 128 db 0
+                """);
+        assertEquals(List.of(1, 7), guest.values);
     }
 
     @Test

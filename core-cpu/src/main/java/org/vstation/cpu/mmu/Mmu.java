@@ -10,7 +10,9 @@ import org.vstation.cpu.bus.PhysicalMemory;
  * mask, cached in a direct-mapped software TLB.
  *
  * <p>The TLB keeps separate read and write entries for supervisor and user
- * accesses. An entry exists only where the physical page is plain RAM for
+ * accesses. With CR4.PGE, entries of global pages (G bit) survive a CR3
+ * write, as on the processor (SDM vol. 3, 4.10.2.4 and 4.10.4.1): the
+ * kernel's mappings then stay cached across process switches. An entry exists only where the physical page is plain RAM for
  * that kind of access, so a hit goes straight to {@link PhysicalMemory#ram()};
  * everything else (MMIO, ROM, pages holding decoded code) takes the slow path.
  */
@@ -29,6 +31,9 @@ public final class Mmu {
     private static final int PTE_ACCESSED = 0x20;
     private static final int PTE_DIRTY = 0x40;
     private static final int PDE_PAGE_SIZE = 0x80;
+    private static final int PTE_GLOBAL = 0x100;
+    /** Kinds of TLB array, for the record of non-global fills: [user][read or write]. */
+    private static final int READ_KIND = 0, WRITE_KIND = 1;
 
     private final PhysicalMemory memory;
 
@@ -37,10 +42,21 @@ public final class Mmu {
     private final int[][] readBase = new int[2][TLB_SIZE];
     private final int[][] writeTag = new int[2][TLB_SIZE];
     private final int[][] writeBase = new int[2][TLB_SIZE];
+    private final boolean[][] readGlobal = new boolean[2][TLB_SIZE];
+    private final boolean[][] writeGlobal = new boolean[2][TLB_SIZE];
+    /**
+     * The TLB slots filled with non-global entries since the last flush
+     * (kind << 12 | slot, kind = user * 2 + write), so a CR3 write drops just
+     * those; when the record fills up, the CR3 write scans every slot instead.
+     */
+    private final int[] nonGlobalFills = new int[4 * TLB_SIZE];
+    private int nonGlobalFillCount;
+    private boolean nonGlobalFillsOverflowed;
 
     private boolean pagingEnabled;
     private boolean writeProtect;
     private boolean pageSizeExtensions;
+    private boolean globalPages;
     private int pageDirectoryBase;
     private int a20Mask = -1;
 
@@ -68,13 +84,40 @@ public final class Mmu {
         return writeBase[user ? 1 : 0];
     }
 
-    /** Sets CR0.PG, CR0.WP, CR4.PSE and CR3's directory base; flushes the TLB. */
-    public void configure(boolean paging, boolean wp, boolean pse, int cr3) {
+    /** Sets CR0.PG, CR0.WP, CR4.PSE, CR4.PGE and CR3's directory base; flushes the whole TLB, global entries included. */
+    public void configure(boolean paging, boolean wp, boolean pse, boolean pge, int cr3) {
         pagingEnabled = paging;
         writeProtect = wp;
         pageSizeExtensions = pse;
+        globalPages = pge;
         pageDirectoryBase = cr3 & 0xFFFF_F000;
         flush();
+    }
+
+    /** MOV to CR3 (or a task switch): a new page directory; drops every entry except those of global pages. */
+    public void switchPageDirectory(int cr3) {
+        pageDirectoryBase = cr3 & 0xFFFF_F000;
+        if (nonGlobalFillsOverflowed) {
+            for (int u = 0; u < 2; u++) {
+                for (int slot = 0; slot < TLB_SIZE; slot++) {
+                    if (!readGlobal[u][slot]) readTag[u][slot] = -1;
+                    if (!writeGlobal[u][slot]) writeTag[u][slot] = -1;
+                }
+            }
+        } else {
+            for (int i = 0; i < nonGlobalFillCount; i++) {
+                int fill = nonGlobalFills[i];
+                int slot = fill & TLB_MASK;
+                int u = fill >>> 13;
+                if (((fill >>> 12) & 1) == WRITE_KIND) {
+                    if (!writeGlobal[u][slot]) writeTag[u][slot] = -1;
+                } else if (!readGlobal[u][slot]) {
+                    readTag[u][slot] = -1;
+                }
+            }
+        }
+        nonGlobalFillCount = 0;
+        nonGlobalFillsOverflowed = false;
     }
 
     public void setA20Enabled(boolean enabled) {
@@ -89,6 +132,20 @@ public final class Mmu {
         for (int u = 0; u < 2; u++) {
             Arrays.fill(readTag[u], -1);
             Arrays.fill(writeTag[u], -1);
+        }
+        nonGlobalFillCount = 0;
+        nonGlobalFillsOverflowed = false;
+    }
+
+    /** Drops the write entries that lead to one physical page (it now holds decoded code, whose writes must be seen). */
+    public void dropWritesTo(int physicalPage) {
+        int base = physicalPage << 12;
+        for (int u = 0; u < 2; u++) {
+            int[] tags = writeTag[u];
+            int[] bases = writeBase[u];
+            for (int slot = 0; slot < TLB_SIZE; slot++) {
+                if (bases[slot] == base) tags[slot] = -1;
+            }
         }
     }
 
@@ -113,6 +170,7 @@ public final class Mmu {
      */
     public long translate(int linear, boolean write, boolean user) {
         int physical;
+        walkedGlobal = false;
         if (!pagingEnabled) {
             physical = linear & a20Mask;
         } else {
@@ -129,13 +187,28 @@ public final class Mmu {
         if (memory.readsRam(physicalPage)) {
             readTag[u][slot] = page;
             readBase[u][slot] = physical & 0xFFFF_F000;
+            readGlobal[u][slot] = walkedGlobal;
+            if (!walkedGlobal) recordNonGlobalFill(u, READ_KIND, slot);
         }
         if (write && memory.writesRamDirectly(physicalPage)) {
             writeTag[u][slot] = page;
             writeBase[u][slot] = physical & 0xFFFF_F000;
+            writeGlobal[u][slot] = walkedGlobal;
+            if (!walkedGlobal) recordNonGlobalFill(u, WRITE_KIND, slot);
         }
         return physical & 0xFFFF_FFFFL;
     }
+
+    private void recordNonGlobalFill(int user, int kind, int slot) {
+        if (nonGlobalFillCount == nonGlobalFills.length) {
+            nonGlobalFillsOverflowed = true;
+        } else if (!nonGlobalFillsOverflowed) {
+            nonGlobalFills[nonGlobalFillCount++] = (user << 13) | (kind << 12) | slot;
+        }
+    }
+
+    /** The last walk ended at a global page (G set, CR4.PGE on; SDM vol. 3, 4.10.2.4). */
+    private boolean walkedGlobal;
 
     private long walk(int linear, boolean write, boolean user) {
         long pdeAddress = (pageDirectoryBase | (linear >>> 22) << 2) & 0xFFFF_FFFFL & a20Mask;
@@ -151,6 +224,7 @@ public final class Mmu {
             if (updated != pde) {
                 memory.write32(pdeAddress, updated);
             }
+            walkedGlobal = globalPages && (pde & PTE_GLOBAL) != 0;
             return ((pde & 0xFFC0_0000) | (linear & 0x003F_FFFF)) & 0xFFFF_FFFFL;
         }
         long pteAddress = ((pde & 0xFFFF_F000) | ((linear >>> 12) & 0x3FF) << 2) & 0xFFFF_FFFFL & a20Mask;
@@ -168,6 +242,7 @@ public final class Mmu {
         if (updated != pte) {
             memory.write32(pteAddress, updated);
         }
+        walkedGlobal = globalPages && (pte & PTE_GLOBAL) != 0;
         return ((pte & 0xFFFF_F000) | (linear & 0xFFF)) & 0xFFFF_FFFFL;
     }
 
