@@ -159,7 +159,8 @@ public final class ScreenshotTour {
         while (System.nanoTime() < deadline) {
             CompletableFuture<List<String>> lines = new CompletableFuture<>();
             machine.post(() -> lines.complete(new VgaRenderer(machine.vga()).textLines()));
-            if (lines.get(60, TimeUnit.SECONDS).stream().anyMatch(line -> line.contains(PROMPT))) {
+            // textLines() drops trailing blanks, and with them the prompt's final space.
+            if (lines.get(60, TimeUnit.SECONDS).stream().anyMatch(line -> line.contains(PROMPT.strip()))) {
                 return true;
             }
             if (System.nanoTime() > nextProgress && Files.exists(serial)) {

@@ -259,6 +259,28 @@ class Rtl8139Test {
     }
 
     @Test
+    void imrGatesTheLineWhileIsrRecordsEveryEventUntilWrittenBack() {
+        driverStart(RCR_APM | RCR_AB);
+        out16(IMR, 0); // as rtl8139_interrupt masks the chip while NAPI polls
+        byte[] payload = frame(new byte[] {1, 2, 3, 4, 5, 6}, 64, 0);
+        memory.writeBytes(TX_BUFFERS, payload, 0, payload.length);
+        out32(TSD0, payload.length);
+        assertEquals(INT_TOK, in16(ISR), "the event is recorded while masked");
+        assertFalse(interruptAsserted(), "but the line stays low");
+        toGuest.offer(frame(MAC, 64, 1));
+        runVmTasks();
+        assertEquals(INT_TOK | INT_ROK, in16(ISR));
+        out16(IMR, INT_ROK);
+        assertTrue(interruptAsserted(), "unmasking a pending event raises the line");
+        out16(ISR, INT_TOK); // write 1 to clear: only the bits written go
+        assertEquals(INT_ROK, in16(ISR));
+        assertTrue(interruptAsserted());
+        out16(ISR, INT_ROK);
+        assertEquals(0, in16(ISR));
+        assertFalse(interruptAsserted());
+    }
+
+    @Test
     void descriptorsAreServedRoundRobinFromTheNextOne() {
         driverStart(RCR_APM);
         byte[] a = frame(new byte[] {1, 1, 1, 1, 1, 1}, 80, 1);

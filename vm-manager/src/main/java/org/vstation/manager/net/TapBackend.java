@@ -298,7 +298,12 @@ public final class TapBackend implements NetworkBackend {
                     if (count <= 0) {
                         break;
                     }
-                    receiver.offer(readBuffer.asSlice(0, count).toArray(ValueLayout.JAVA_BYTE));
+                    // The host kernel hands over frames as short as 42 bytes (an ARP reply); on a wire
+                    // they would be padded to the 60-byte minimum (IEEE 802.3 4.2.3.3), and a NIC
+                    // drops shorter ones as runts, so pad them as the wire would.
+                    byte[] frame = new byte[(int) Math.max(count, Frames.MIN_FRAME)];
+                    MemorySegment.copy(readBuffer, ValueLayout.JAVA_BYTE, 0, frame, 0, (int) count);
+                    receiver.offer(frame);
                 }
             }
         } catch (Throwable e) {

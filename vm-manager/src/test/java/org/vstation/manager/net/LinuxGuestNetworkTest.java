@@ -1,5 +1,6 @@
 package org.vstation.manager.net;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,11 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.vstation.devices.Machine;
-import org.vstation.manager.images.FirmwareCache;
-import org.vstation.manager.images.GuestImageUnavailableException;
-import org.vstation.manager.images.LiveCdImage;
-import org.vstation.manager.runner.RunOptions;
-import org.vstation.manager.runner.VmLauncher;
 
 /**
  * The Debian live guest's 8139too against our RTL8139 and NAT gateway:
@@ -36,17 +32,11 @@ import org.vstation.manager.runner.VmLauncher;
 class LinuxGuestNetworkTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
-    private static final String DHCP_SCRIPT = "printf '#!/bin/sh\\n"
-            + "[ \"$1\" = bound ] && ip addr flush dev $interface && ip addr add $ip/$mask dev $interface"
-            + " && { [ -z \"$router\" ] || ip route add default via $router; }"
-            + " && echo \"nameserver $dns\" > /etc/resolv.conf && echo LEASE-$ip\\n' > /tmp/dhcp.sh"
-            + " && chmod +x /tmp/dhcp.sh";
-
     private HttpServer http;
     private DatagramSocket udpEcho;
     private DatagramSocket resolver;
+    private GuestShell guest;
     private Machine machine;
-    private final StringBuilder serial = new StringBuilder();
 
     @BeforeEach
     void startHostServers() throws Exception {
@@ -66,9 +56,8 @@ class LinuxGuestNetworkTest {
 
     @AfterEach
     void stop() throws Exception {
-        if (machine != null) {
-            machine.powerOff();
-            machine.awaitTermination(10, TimeUnit.SECONDS);
+        if (guest != null) {
+            guest.close();
         }
         http.stop(0);
         udpEcho.close();
@@ -107,36 +96,17 @@ class LinuxGuestNetworkTest {
         return reply;
     }
 
-    private void type(String command) {
-        machine.sendToSerial((command + "\n").getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private void await(String text, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            synchronized (serial) {
-                if (serial.indexOf(text) >= 0) {
-                    serial.delete(0, serial.indexOf(text) + text.length());
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        synchronized (serial) {
-            throw new AssertionError("'" + text + "' did not appear; serial ends with:\n"
-                    + serial.substring(Math.max(0, serial.length() - 2000)));
-        }
-    }
-
+    /** Runs udhcpc; on failure adds the adapter's and the interrupt path's state to the message. */
     private void dhcp(String expectedAddress) throws Exception {
-        type("udhcpc -i eth0 -s /tmp/dhcp.sh -n -q -t 10");
+        String leased;
         try {
-            await("LEASE-" + expectedAddress, COMMAND_TIMEOUT);
+            leased = guest.dhcp(COMMAND_TIMEOUT);
         } catch (AssertionError e) {
-            type("cat /proc/interrupts; echo IRQS-LISTED");
-            await("IRQS-LISTED", COMMAND_TIMEOUT);
+            guest.type("cat /proc/interrupts; echo IRQS-LISTED");
+            guest.await("IRQS-LISTED", COMMAND_TIMEOUT);
             throw new AssertionError(e.getMessage() + "\n" + adapterState(), e);
         }
+        assertEquals(expectedAddress, leased);
     }
 
     /** The adapter's and the interrupt path's registers, read on the VM thread (for a failure message). */
@@ -171,69 +141,46 @@ class LinuxGuestNetworkTest {
 
     @Test
     void linuxGetsALeaseFetchesResolvesAndSwitchesNetworks() throws Exception {
-        Path iso;
-        try {
-            iso = LiveCdImage.ofUser().verified();
-        } catch (GuestImageUnavailableException e) {
-            assumeTrue(false, "no live CD: " + e.getMessage());
-            return;
-        }
-        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
-        assumeTrue(bios.toFile().isFile(), "no SeaBIOS (./vstation fetch-firmware)");
-        RunOptions options = RunOptions.parse(List.of("--headless", "--iso", iso.toString(), "--nic", "nat",
-                "--memory", "256"), bios);
-        machine = VmLauncher.build("net-e2e", options);
+        Path iso = GuestShell.liveCd();
+        assumeTrue(iso != null, "no live CD or SeaBIOS in the cache (guest-images/build-debian-live, fetch-firmware)");
+        guest = GuestShell.build("linux-guest-network", iso, "02:56:53:00:10:0a");
+        machine = guest.machine();
         assumeTrue(machine.pciBus().function(1, 1) != null, "the IDE controller is not on this branch yet");
         machine.switchNetwork(new NatBackend("net-e2e", NatBackend.DEFAULT_NETWORK,
                 (InetSocketAddress) resolver.getLocalSocketAddress(), List.of()));
-        java.io.OutputStream log = java.nio.file.Files.newOutputStream(Path.of("target", "linux-guest-network-serial.txt"));
-        machine.addSerialListener(b -> {
-            synchronized (serial) {
-                serial.append((char) b);
-            }
-            try {
-                log.write(b);
-                if (b == '\n') {
-                    log.flush();
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
         machine.start();
-        await("# ", BOOT_TIMEOUT);
+        guest.await("# ", BOOT_TIMEOUT);
 
-        type("ip link set eth0 up && " + DHCP_SCRIPT);
         dhcp("10.0.2.15");
-        type("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/");
-        await("served-by-the-host-loopback", COMMAND_TIMEOUT);
-        type("nslookup vstation.test");
-        await("10.9.8.7", COMMAND_TIMEOUT);
+        guest.type("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/");
+        guest.await("served-by-the-host-loopback", COMMAND_TIMEOUT);
+        guest.type("nslookup vstation.test");
+        guest.await("10.9.8.7", COMMAND_TIMEOUT);
 
         // NAT -> host-only: the guest sees the link drop, then leases on 192.168.56.0/24 and
         // reaches the host endpoint but not the loopback server behind it.
         HostOnlyNetwork hostOnly = HostOnlyNetwork.named("net-e2e");
         machine.switchNetwork(hostOnly.connect("net-e2e"));
-        await("link down", COMMAND_TIMEOUT);
-        await("link up", COMMAND_TIMEOUT);
+        guest.await("link down", COMMAND_TIMEOUT);
+        guest.await("link up", COMMAND_TIMEOUT);
         dhcp("192.168.56.101");
         // $((...)) makes the awaited text differ from the echoed command line.
-        type("ping -c 1 192.168.56.1 && echo PING-HOST-$((40+2))");
-        await("PING-HOST-42", COMMAND_TIMEOUT);
-        type("wget -q -O - http://192.168.56.1:" + http.getAddress().getPort() + "/ || echo REFUSED-$((40+3))");
-        await("REFUSED-43", COMMAND_TIMEOUT);
+        guest.type("ping -c 1 192.168.56.1 && echo PING-HOST-$((40+2))");
+        guest.await("PING-HOST-42", COMMAND_TIMEOUT);
+        guest.type("wget -q -O - http://192.168.56.1:" + http.getAddress().getPort() + "/ || echo REFUSED-$((40+3))");
+        guest.await("REFUSED-43", COMMAND_TIMEOUT);
 
         machine.switchNetwork(new NatBackend("net-e2e-2", NatBackend.DEFAULT_NETWORK,
                 (InetSocketAddress) resolver.getLocalSocketAddress(), List.of()));
-        await("link up", COMMAND_TIMEOUT);
+        guest.await("link up", COMMAND_TIMEOUT);
         dhcp("10.0.2.15");
-        type("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/");
-        await("served-by-the-host-loopback", COMMAND_TIMEOUT);
+        guest.type("wget -q -O - http://10.0.2.2:" + http.getAddress().getPort() + "/");
+        guest.await("served-by-the-host-loopback", COMMAND_TIMEOUT);
 
         // A UDP exchange with a server on the host's loopback (busybox nc has no -u; nslookup's
         // query to a chosen port is the guest's UDP client). The server answers with 10.6.6.6.
-        type("nslookup -port=" + udpEcho.getLocalPort() + " udp.test 10.0.2.2");
-        await("10.6.6.6", COMMAND_TIMEOUT);
+        guest.type("nslookup -port=" + udpEcho.getLocalPort() + " udp.test 10.0.2.2");
+        guest.await("10.6.6.6", COMMAND_TIMEOUT);
         assertTrue(machine.errorMessage() == null, "the VM kept running");
     }
 }
