@@ -7,6 +7,7 @@ import org.vstation.manager.library.VmEntry;
 import org.vstation.manager.library.VmLock;
 import org.vstation.manager.library.VmLog;
 import org.vstation.manager.runner.LibraryRunOptions;
+import org.vstation.manager.runner.RunOptions;
 
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
@@ -39,7 +40,8 @@ final class RunCommand implements Command {
                   --video, --nic, --mac, --bridge, --forward, --host-service and --serial options; runner
                   options given here (--until TEXT, --timeout SECONDS, --screenshot FILE...) are passed on
                   and replace generated ones of the same name.
-                  The VM is locked while it runs: a second run, or an edit, is refused.""";
+                  The VM is locked while it runs: a second run, or an edit, is refused.
+                """ + RunOptions.USAGE;
     }
 
     @Override

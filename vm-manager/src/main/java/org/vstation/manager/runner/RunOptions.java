@@ -53,7 +53,8 @@ public record RunOptions(
     /** Hard disks the IDE channels hold beside the CD/DVD drive. */
     public static final int MAX_DISKS = MachineConfig.DiskPosition.values().length;
 
-    static final String USAGE = """
+    /** The runner's options, for {@code run}'s help and for an unknown option. */
+    public static final String USAGE = """
             usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE]... [--boot cdrom,disk,network]
                                 [--nic nat|hostonly|bridged|none] [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
                                 [--forward tcp:HOSTPORT:GUESTPORT]... [--host-service PORT]...

@@ -66,6 +66,8 @@ class VStationCliTest {
         assertEquals(help.out(), assertOk(cli.run("--help")).out());
         assertEquals(new CreateCommand().usage() + "\n", assertOk(cli.run("create", "--help")).out());
         assertEquals(new MacCommand().usage() + "\n", assertOk(cli.run("help", "mac")).out());
+        String runHelp = assertOk(cli.run("run", "--help")).out();
+        assertTrue(runHelp.contains("--boot cdrom,disk,network") && runHelp.contains("[--disk FILE]..."), runHelp);
         assertEquals(2, cli.run().exitCode());
     }
 
