@@ -21,8 +21,8 @@ import subprocess
 import sys
 
 MODULE_SUFFIXES = (".ko", ".ko.xz", ".ko.gz", ".ko.zst")
-# Directories the init script mounts on or writes to; they hold nothing in the archive.
-EMPTY_DIRECTORIES = ("dev", "proc", "sys", "run", "tmp", "root", "sbin", "usr/bin", "usr/sbin")
+# Directories the init script (or the user: /mnt) mounts on or writes to; empty in the archive.
+EMPTY_DIRECTORIES = ("dev", "proc", "sys", "run", "tmp", "root", "mnt", "sbin", "usr/bin", "usr/sbin")
 # The kernel opens /dev/console for init before anything mounts devtmpfs (init/main.c: console_on_rootfs).
 CONSOLE_MAJOR, CONSOLE_MINOR = 5, 1
 

@@ -2,19 +2,30 @@ package org.vstation.manager.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineState;
+import org.vstation.devices.ide.AtapiCdrom;
+import org.vstation.devices.storage.IsoImage;
+import org.vstation.devices.storage.RawDiskImage;
 import org.vstation.manager.images.FirmwareCache;
 import org.vstation.manager.images.GuestImageUnavailableException;
 import org.vstation.manager.images.LiveCdImage;
@@ -24,11 +35,23 @@ import org.vstation.manager.images.LiveCdImage;
  * drive, isolinux loads the 6.1 kernel, and the shell answers on the serial
  * port and on the VGA console through the PS/2 keyboard; the kernel log is
  * clean and {@code poweroff} switches the VM off through ACPI.
+ *
+ * <p>The same boot covers issue 7's Linux steps, to spend one boot on both:
+ * ata_piix and sd_mod/sr_mod find the hard disk and the CD/DVD drive without
+ * errors, {@code mount /dev/sr0} reads the live CD (the host cannot swap it
+ * while the guest keeps it locked), and after the host swaps in another ISO a
+ * remount shows the new medium.
  */
 class LinuxLiveBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
     private static final String PROMPT = "vstation:/# ";
+
+    private static final String SWAPPED_FILE = "swapped.txt";
+    private static final String SWAPPED_TEXT = "the second medium";
+
+    @TempDir
+    Path dir;
 
     private Machine machine;
     private final StringBuilder serial = new StringBuilder();
@@ -52,8 +75,11 @@ class LinuxLiveBootTest {
         }
         Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
         assumeTrue(bios.toFile().isFile(), "no SeaBIOS (./vstation fetch-firmware)");
+        Path disk = dir.resolve("disk.img");
+        RawDiskImage.create(disk, 64L << 20);
+        Path secondIso = isoHolding(SWAPPED_FILE, SWAPPED_TEXT + "\n");
         machine = VmLauncher.build("linux-boot", RunOptions.parse(
-                List.of("--headless", "--iso", iso.toString(), "--memory", "128"), bios));
+                List.of("--headless", "--iso", iso.toString(), "--disk", disk.toString(), "--memory", "128"), bios));
         machine.addSerialListener(b -> {
             synchronized (serial) {
                 serial.append((char) b);
@@ -78,9 +104,32 @@ class LinuxLiveBootTest {
             assertFalse(dmesg.contains(bad), "dmesg contains '" + bad + "':\n" + dmesg);
         }
         for (String found : List.of("x86/fpu:", "clocksource: pit", "rtc_cmos", "PCI host bridge",
-                "ata_piix", "scsi 1:0:0:0: CD-ROM", "sr 1:0:0:0", "ttyS0 at I/O 0x3f8")) {
+                "ata_piix", "ata1.00: ATA-", "scsi 0:0:0:0: Direct-Access", "sd 0:0:0:0: [sda] 131072 512-byte",
+                "ata2.00: ATAPI: VStation DVD-ROM", "scsi 1:0:0:0: CD-ROM", "sr 1:0:0:0: [sr0]",
+                "ttyS0 at I/O 0x3f8")) {
             assertTrue(dmesg.contains(found), "dmesg lacks '" + found + "':\n" + dmesg);
         }
+        // Issue 7: libata and the SCSI disk and CD drivers report no errors on either device.
+        for (String line : dmesg.split("\n")) {
+            if (line.matches(".*\\b(ata[12]|sd 0:0:0:0|sr 1:0:0:0|scsi [01]:0:0:0)\\b.*")) {
+                assertFalse(line.toLowerCase(Locale.ROOT).matches(".*(error|fail|exception|reset|timeout).*"),
+                        "device trouble in dmesg: " + line);
+            }
+        }
+
+        // Issue 7: the live CD mounts; after the host swaps the ISO, a remount shows the new medium.
+        String mounted = command("mount -t iso9660 -r /dev/sr0 /mnt && ls /mnt/live && md5sum /mnt/live/initrd.gz");
+        assertTrue(mounted.contains("vmlinuz"), mounted);
+        String initrdSum = md5OfFileIn(iso, "/live/initrd.gz");
+        assertTrue(mounted.contains(initrdSum), "md5 " + initrdSum + " of the ISO's initrd.gz expected in:\n" + mounted);
+        // Mounted, the CD is locked in (sr sends PREVENT MEDIUM REMOVAL): the host's swap is refused, as a drive's button is.
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> machine.changeCdrom(IsoImage.open(secondIso)).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(AtapiCdrom.MediumLockedException.class, refused.getCause());
+        command("umount /mnt");
+        machine.changeCdrom(IsoImage.open(secondIso)).get(10, TimeUnit.SECONDS);
+        String remounted = command("mount -t iso9660 -r /dev/sr0 /mnt && cat /mnt/" + SWAPPED_FILE + "; umount /mnt");
+        assertTrue(remounted.contains(SWAPPED_TEXT), remounted);
 
         // Issue 5: the kernel's TSC calibration against the PIT/PM timer lands within 2% of VStation's
         // 1 GHz time-stamp counter.
@@ -98,6 +147,28 @@ class LinuxLiveBootTest {
         type("poweroff");
         assertTrue(machine.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "poweroff did not end the VM");
         assertEquals(MachineState.POWERED_OFF, machine.state(), String.valueOf(machine.errorMessage()));
+    }
+
+    /** A fresh ISO 9660 image (xorriso) that holds one text file. */
+    private Path isoHolding(String name, String text) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("second-root"));
+        Files.writeString(root.resolve(name), text, StandardCharsets.US_ASCII);
+        Path image = dir.resolve("second.iso");
+        run("xorriso", "-as", "mkisofs", "-quiet", "-R", "-V", "SECOND", "-o", image.toString(), root.toString());
+        return image;
+    }
+
+    /** The md5 of one file inside an ISO image, extracted on the host (xorriso). */
+    private String md5OfFileIn(Path iso, String file) throws Exception {
+        Path extracted = dir.resolve("extracted");
+        run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", file, extracted.toString());
+        return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(Files.readAllBytes(extracted)));
+    }
+
+    private static void run(String... command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), String.join(" ", command) + " failed:\n" + output);
     }
 
     private void type(String line) {
