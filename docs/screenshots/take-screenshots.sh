@@ -4,11 +4,11 @@
 # main-window.png, wizard.png, settings-network.png, console-seabios.png and console-linux.png here.
 # Needs: xvfb-run (Debian package xvfb), the SeaBIOS firmware (./vstation fetch-firmware) and the
 # demo live CD (guest-images/build-debian-live).
-# Usage: docs/screenshots/take-screenshots.sh [BOOT_SECONDS]   (how long to wait for the guest's shell; 600)
+# Usage: docs/screenshots/take-screenshots.sh [BOOT_SECONDS]   (how long to wait for the guest's shell; 1800)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-BOOT_SECONDS="${1:-600}"
+BOOT_SECONDS="${1:-1800}"
 command -v xvfb-run >/dev/null || { echo "take-screenshots: needs xvfb-run (apt-get install xvfb)" >&2; exit 3; }
 
 # Build the app the way the launcher does (./vstation --help builds when stale and exits).

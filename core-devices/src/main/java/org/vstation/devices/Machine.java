@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -109,7 +110,7 @@ public final class Machine {
 
     private final Piix4PowerManagement powerManagement;
     private final Piix3Ide ide;
-    private final AtaDisk disk;
+    private final List<AtaDisk> disks = new ArrayList<>();
     private final AtapiCdrom cdrom;
     private final Rtl8139 nic;
     private EventQueue.Timer nicLinkRestore;
@@ -143,7 +144,7 @@ public final class Machine {
         cmos.setMemorySize((long) config.memoryMegabytes() << 20, 0);
         cmos.setEquipment(0, true);
         cmos.setCpuCount(1);
-        cmos.setBootOrder(BootDevice.HARD_DISK, BootDevice.FLOPPY, BootDevice.CD_ROM); // QEMU's default, "cad"
+        cmos.setBootOrder(config.bootOrder().toArray(BootDevice[]::new));
         ioBus.place(cmos, Mc146818Rtc.BASE_PORT, Mc146818Rtc.PORT_COUNT);
         IsaDma dma = new IsaDma(memory);
         ioBus.place(dma.controller1(), IsaDma.DMA1_BASE, IsaDma.DMA1_PORTS);
@@ -195,6 +196,9 @@ public final class Machine {
         powerManagement.setPowerOffListener(this::requestPowerOffFromVmThread);
         powerManagement.setLegacyDevicesPresent(true, false, false);
         fwCfg = new FwCfg(memory, 1);
+        if (config.uuid() != null) {
+            fwCfg.setUuid(config.uuid());
+        }
         fwCfg.place(ioBus);
         CoprocessorErrorLatch coprocessorError = new CoprocessorErrorLatch(pic.line(CoprocessorErrorLatch.IRQ));
         ioBus.place(coprocessorError, CoprocessorErrorLatch.PORT, 1);
@@ -223,15 +227,19 @@ public final class Machine {
         onReset(vga::reset);
         // ---- end of display ----
 
-        // ---- storage: PIIX3 IDE at 00:01.1; hard disk on the primary master, CD/DVD on the secondary master ----
+        // ---- storage: PIIX3 IDE at 00:01.1; CD/DVD on the secondary master, hard disks on the other three places ----
         ide = new Piix3Ide(ioBus, memory, events, pic::line);
         pciBus.attach(Piix3IsaBridge.PCI_DEVICE_NUMBER, Piix3Ide.PCI_FUNCTION, ide);
         String serial = "VS" + (config.uuid() != null ? config.uuid() : UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)))
                 .toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
-        disk = config.diskImage() == null ? null
-                : new AtaDisk("IDE disk", config.diskImage(), serial + "D0", "VStation HARDDISK");
-        if (disk != null) {
-            ide.primary().attach(0, disk);
+        for (MachineConfig.DiskPosition position : MachineConfig.DiskPosition.values()) {
+            BlockImage image = config.diskImage(position);
+            if (image != null) {
+                AtaDisk disk = new AtaDisk("IDE disk " + position.ordinal(), image,
+                        serial + "D" + position.ordinal(), "VStation HARDDISK");
+                (position.channel() == 0 ? ide.primary() : ide.secondary()).attach(position.drive(), disk);
+                disks.add(disk);
+            }
         }
         cdrom = new AtapiCdrom("IDE CD/DVD", serial + "C0", "VStation DVD-ROM");
         ide.secondary().attach(0, cdrom);
@@ -306,7 +314,7 @@ public final class Machine {
 
     /** Powered off: writes reach the disk (fsync) and the images are released. */
     private void closeStorage() {
-        if (disk != null) {
+        for (AtaDisk disk : disks) {
             closeQuietly(disk.image());
         }
         closeQuietly(cdrom.medium());

@@ -99,6 +99,30 @@ class MachineStorageTest {
     }
 
     @Test
+    void hardDisksTakeTheThreePlacesBesideTheCdDrive() throws Exception {
+        List<Path> images = new ArrayList<>();
+        MachineConfig config = new MachineConfig();
+        for (MachineConfig.DiskPosition position : MachineConfig.DiskPosition.values()) {
+            Path disk = dir.resolve("disk" + position.ordinal() + ".img");
+            RawDiskImage.create(disk, (position.ordinal() + 1) << 20);
+            images.add(disk);
+            config.diskImage(position, RawDiskImage.open(disk));
+        }
+        Machine machine = newMachine(config);
+        Piix3Ide ide = machine.ide();
+        assertEquals(1 << 20, ((AtaDisk) ide.primary().device(0)).image().size());
+        assertEquals(2 << 20, ((AtaDisk) ide.primary().device(1)).image().size());
+        assertInstanceOf(AtapiCdrom.class, ide.secondary().device(0));
+        assertEquals(3 << 20, ((AtaDisk) ide.secondary().device(1)).image().size());
+        machine.start();
+        machine.powerOff();
+        assertTrue(machine.awaitTermination(5, TimeUnit.SECONDS));
+        for (Path image : images) {
+            RawDiskImage.open(image).close(); // powering off released every disk
+        }
+    }
+
+    @Test
     void hostMediaChangesAndAGuestLock() throws Exception {
         Machine machine = newMachine(new MachineConfig());
         AtapiCdrom drive = (AtapiCdrom) machine.ide().secondary().device(0);

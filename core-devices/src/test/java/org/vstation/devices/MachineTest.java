@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +15,7 @@ import org.vstation.cpu.Processor;
 import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
+import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
 
 /** The machine loop and wiring, driven by a scripted stand-in for the CPU. */
 class MachineTest {
@@ -203,6 +205,53 @@ class MachineTest {
         io.write(0x64, 1, 0xD1);
         io.write(0x60, 1, 0xDD);
         assertEquals(false, cpu.a20Enabled);
+    }
+
+    private static int cmosByte(IoBus io, int register) {
+        io.write(0x70, 1, register);
+        return io.read(0x71, 1);
+    }
+
+    @Test
+    void bootOrderReachesTheCmosAsQemuWritesIt() {
+        // Observed with an option ROM reading CMOS under qemu-system-i386 -M pc: no -boot gives 0x3D=0x12,
+        // 0x38=0x30 ("cad"); -boot order=dc gives 0x23 and 0x00; -boot order=cdn gives 0x32 and 0x40.
+        IoBus io = newMachine(biosWithMarkers()).ioBus();
+        assertEquals(0x12, cmosByte(io, 0x3D));
+        assertEquals(0x30, cmosByte(io, 0x38));
+        Machine machine = new Machine("test", new MachineConfig().memoryMegabytes(4).biosImage(biosWithMarkers())
+                .bootOrder(List.of(BootDevice.CD_ROM, BootDevice.HARD_DISK)), (memory, ports, ic, clock) ->
+                new ScriptedProcessor(memory, ports));
+        assertEquals(0x23, cmosByte(machine.ioBus(), 0x3D));
+        assertEquals(0x00, cmosByte(machine.ioBus(), 0x38));
+        machine = new Machine("test", new MachineConfig().memoryMegabytes(4).biosImage(biosWithMarkers())
+                .bootOrder(List.of(BootDevice.HARD_DISK, BootDevice.CD_ROM, BootDevice.NETWORK)),
+                (memory, ports, ic, clock) -> new ScriptedProcessor(memory, ports));
+        assertEquals(0x32, cmosByte(machine.ioBus(), 0x3D));
+        assertEquals(0x40, cmosByte(machine.ioBus(), 0x38));
+    }
+
+    @Test
+    void bootOrdersTheCmosCannotHoldAreRefused() {
+        MachineConfig config = new MachineConfig();
+        assertThrows(IllegalArgumentException.class, () -> config.bootOrder(List.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> config.bootOrder(List.of(BootDevice.CD_ROM, BootDevice.CD_ROM)));
+        assertThrows(IllegalArgumentException.class, () -> config.bootOrder(List.of(BootDevice.values())));
+    }
+
+    @Test
+    void theVmsUuidReachesFwCfg() {
+        java.util.UUID uuid = java.util.UUID.fromString("6454900d-04d6-4000-b96b-87e89803351d");
+        Machine machine = new Machine("test", new MachineConfig().memoryMegabytes(4).biosImage(biosWithMarkers())
+                .uuid(uuid), (memory, ports, ic, clock) -> new ScriptedProcessor(memory, ports));
+        IoBus io = machine.ioBus();
+        io.write(0x510, 2, 0x02); // FW_CFG_UUID
+        byte[] read = new byte[16];
+        for (int i = 0; i < 16; i++) {
+            read[i] = (byte) io.read(0x511, 1);
+        }
+        assertEquals("6454900d04d64000b96b87e89803351d", java.util.HexFormat.of().formatHex(read));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.vstation.ui;
 
 import atlantafx.base.theme.PrimerLight;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,8 +16,10 @@ import javafx.scene.control.Dialog;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
+import org.vstation.devices.Machine;
 import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.display.PngWriter;
+import org.vstation.devices.vga.render.VgaRenderer;
 import org.vstation.manager.config.GuestOs;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.images.FirmwareCache;
@@ -70,7 +73,7 @@ public final class ScreenshotTour {
     private static void tour(Stage stage, List<String> args) throws Exception {
         Path output = Path.of(args.get(0));
         Path libraryFolder = Path.of(args.get(1));
-        int bootSeconds = args.size() > 2 ? Integer.parseInt(args.get(2)) : 600;
+        int bootSeconds = args.size() > 2 ? Integer.parseInt(args.get(2)) : 1800;
         Files.createDirectories(output);
         VmLibrary library = VmLibrary.open(libraryFolder, false);
         Path iso = LiveCdImage.ofUser().verified();
@@ -131,10 +134,10 @@ public final class ScreenshotTour {
         await(120, () -> console.image() != null && console.framesShown() > 5);
         Thread.sleep(1500);
         save(fx(() -> stage.getScene().snapshot(null)), output.resolve("console-seabios.png"));
-        Path serial = demo.folder().resolve("serial.log");
-        boolean booted = waitForText(serial, PROMPT, bootSeconds);
+        Machine machine = runtime.active(demo.folder()).orElseThrow().machine();
+        boolean booted = waitForPrompt(machine, demo.folder().resolve("serial.log"), bootSeconds);
         if (booted) {
-            Thread.sleep(2000);
+            Thread.sleep(2000); // a few frames, so the console shows the prompt too
             save(fx(() -> stage.getScene().snapshot(null)), output.resolve("console-linux.png"));
         }
         fx(() -> window.requestClose(running -> true));
@@ -145,11 +148,25 @@ public final class ScreenshotTour {
         }
     }
 
-    private static boolean waitForText(Path file, String text, int seconds) throws InterruptedException, IOException {
+    /**
+     * Waits until the guest's VGA text screen shows the shell prompt (the live CD starts a shell
+     * on tty1 as well as on COM1), printing the serial console's latest line every half minute so
+     * a slow boot shows its progress.
+     */
+    private static boolean waitForPrompt(Machine machine, Path serial, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long nextProgress = 0;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(file) && Files.readString(file).contains(text)) {
+            CompletableFuture<List<String>> lines = new CompletableFuture<>();
+            machine.post(() -> lines.complete(new VgaRenderer(machine.vga()).textLines()));
+            // textLines() drops trailing blanks, and with them the prompt's final space.
+            if (lines.get(60, TimeUnit.SECONDS).stream().anyMatch(line -> line.contains(PROMPT.strip()))) {
                 return true;
+            }
+            if (System.nanoTime() > nextProgress && Files.exists(serial)) {
+                List<String> log = Files.readAllLines(serial, StandardCharsets.ISO_8859_1);
+                System.out.println("booting: " + (log.isEmpty() ? "" : log.getLast().strip()));
+                nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             }
             Thread.sleep(1000);
         }

@@ -75,12 +75,20 @@ public final class FwCfg implements Snapshottable {
     public static final int FILE_ENTRY_SIZE = 64;
     public static final int FILE_NAME_SIZE = 56;
 
+    // SMBIOS field entries (FW_CFG_SMBIOS_ENTRIES) and the one field we set (SMBIOS 2.4, 3.3.2: type 1, UUID).
+    private static final int SMBIOS_ENTRY_FIELD = 0;
+    private static final int SMBIOS_FIELD_HEADER_SIZE = 6;
+    private static final int SMBIOS_TYPE_SYSTEM = 1;
+    private static final int SMBIOS_SYSTEM_UUID_OFFSET = 8;
+
     public static final int E820_RAM = 1;
     public static final int E820_ENTRY_SIZE = 20;
 
     private final PhysicalMemory memory;
     private final Map<Integer, byte[]> items = new HashMap<>();
     private final TreeMap<String, Integer> fileKeys = new TreeMap<>();
+    /** SMBIOS fields by table type << 16 | offset. */
+    private final TreeMap<Integer, byte[]> smbiosFields = new TreeMap<>();
     private int nextFileKey = FILE_FIRST;
 
     private int selector;
@@ -145,6 +153,44 @@ public final class FwCfg implements Snapshottable {
         String joined = String.join("\n", devicePaths);
         addFile("bootorder", devicePaths.isEmpty() ? new byte[0]
                 : (joined + "\0").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The machine's UUID, in RFC 4122 byte order, where QEMU's {@code -uuid} puts it: FW_CFG_UUID, and
+     * (since SeaBIOS builds its SMBIOS tables from the SMBIOS entries, not from FW_CFG_UUID) a field
+     * entry for the UUID of the system information, SMBIOS type 1, offset 8 — as observed with an
+     * option ROM reading both items under QEMU's legacy-SMBIOS machine pc-i440fx-2.0.
+     */
+    public void setUuid(java.util.UUID uuid) {
+        byte[] bytes = ByteBuffer.allocate(16)
+                .putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits())
+                .array();
+        items.put(UUID, bytes);
+        smbiosFields.put(SMBIOS_TYPE_SYSTEM << 16 | SMBIOS_SYSTEM_UUID_OFFSET, bytes);
+        items.put(X86_SMBIOS_ENTRIES, smbiosEntries());
+    }
+
+    /**
+     * FW_CFG_SMBIOS_ENTRIES, little-endian: a 16-bit entry count, then per entry a 16-bit length
+     * (header included), a kind byte (0: a field of a table SeaBIOS builds), the table type byte and
+     * the field's 16-bit offset in that table, then the field's bytes.
+     */
+    private byte[] smbiosEntries() {
+        int size = 2;
+        for (byte[] field : smbiosFields.values()) {
+            size += SMBIOS_FIELD_HEADER_SIZE + field.length;
+        }
+        ByteBuffer entries = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        entries.putShort((short) smbiosFields.size());
+        for (Map.Entry<Integer, byte[]> field : smbiosFields.entrySet()) {
+            entries.putShort((short) (SMBIOS_FIELD_HEADER_SIZE + field.getValue().length))
+                    .put((byte) SMBIOS_ENTRY_FIELD)
+                    .put((byte) (field.getKey() >>> 16))
+                    .putShort((short) (int) field.getKey())
+                    .put(field.getValue());
+        }
+        return entries.array();
     }
 
     /** Milliseconds before SeaBIOS retries booting when nothing is bootable; -1 means never (QEMU's default). */

@@ -93,6 +93,11 @@ public abstract class IdeDevice implements Snapshottable {
     /** End of the current DRQ data block (PIO) or chunk (DMA). */
     int bufferEnd;
     private boolean interruptPending;
+    /**
+     * Command steps run and data blocks moved: the drive is busy then, which on a real drive lights
+     * its activity LED (DASP-, ATA-6 5.2.7). Written only by the VM thread; the console reads it.
+     */
+    private volatile long activity;
 
     protected IdeDevice(String name) {
         this.name = name;
@@ -100,6 +105,11 @@ public abstract class IdeDevice implements Snapshottable {
 
     public String name() {
         return name;
+    }
+
+    /** Grows while the drive works (commands and data blocks); a console blinks a light when it changed. */
+    public long activityCount() {
+        return activity;
     }
 
     /** Called once by the channel the device is attached to. */
@@ -250,6 +260,7 @@ public abstract class IdeDevice implements Snapshottable {
                     setInterruptPending(true);
                 }
             } else {
+                activity++;
                 executeCommand();
             }
         }
@@ -291,6 +302,7 @@ public abstract class IdeDevice implements Snapshottable {
 
     /** The block is done; the device is busy until {@link #blockTransferred()} says what comes next. */
     final void endOfBlock() {
+        activity++;
         phase = Phase.BUSY;
         status = STATUS_BSY | STATUS_DRDY;
         blockTransferred();

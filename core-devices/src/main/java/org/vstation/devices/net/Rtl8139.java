@@ -203,6 +203,11 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
     private boolean linkUp = true;
     private boolean linkChanged;
     private int cscrWritable;
+    /**
+     * Frames sent onto the cable and taken into the receive ring: what the chip's TX/RX activity
+     * LED pins show (datasheet, LED pin description). Written only by the VM thread; the console reads it.
+     */
+    private volatile long framesTransferred;
 
     private final ArrayBlockingQueue<Arrival> receiveQueue = new ArrayBlockingQueue<>(RX_QUEUE_FRAMES);
     private final AtomicBoolean drainPosted = new AtomicBoolean();
@@ -358,6 +363,11 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
 
     public boolean isLinkUp() {
         return linkUp;
+    }
+
+    /** Grows with every frame sent or received; a console blinks a light when it changed. */
+    public long activityCount() {
+        return framesTransferred;
     }
 
     // ---- register access -----------------------------------------------------------------------
@@ -685,6 +695,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         if ((transmitConfig & TCR_LOOPBACK) == TCR_LOOPBACK) {
             receive(frame);
         } else if (linkUp) {
+            framesTransferred++;
             backend.transmit(frame, frame.length);
         } else {
             transmitStatus[index] |= TSD_CRS; // no carrier: the frame goes nowhere
@@ -798,6 +809,7 @@ public final class Rtl8139 extends PciDevice implements IoDevice {
         }
         writeToRing(write, packet, ringLength);
         writeOffset = (write + space) % ringLength;
+        framesTransferred++;
         raise(INT_ROK);
         return true;
     }

@@ -85,6 +85,18 @@ class FwCfgTest {
     }
 
     @Test
+    void uuidIsZeroUntilSetThenInRfc4122ByteOrder() {
+        assertArrayEquals(new byte[16], readItem(FwCfg.UUID, 16));
+        fwCfg.setUuid(java.util.UUID.fromString("01234567-89ab-cdef-0011-223344556677"));
+        // What an option ROM reads from QEMU -uuid 01234567-89ab-cdef-0011-223344556677.
+        assertArrayEquals(java.util.HexFormat.of().parseHex("0123456789abcdef0011223344556677"),
+                readItem(FwCfg.UUID, 16));
+        // The SMBIOS entry QEMU pc-i440fx-2.0 gives for it: one field entry, type 1, offset 8.
+        assertArrayEquals(java.util.HexFormat.of().parseHex("0100" + "1600" + "00" + "01" + "0800"
+                + "0123456789abcdef0011223344556677"), readItem(FwCfg.X86_SMBIOS_ENTRIES, 24));
+    }
+
+    @Test
     void readsPastTheEndAndOfMissingItemsReturnZero() {
         byte[] signatureAndMore = readItem(FwCfg.SIGNATURE, 6);
         assertEquals(0, signatureAndMore[4]);

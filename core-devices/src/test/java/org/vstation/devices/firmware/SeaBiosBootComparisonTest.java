@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -28,7 +29,7 @@ import org.vstation.fixtures.seabios.SeaBiosDebugLog;
 
 /**
  * Issue 5, "done when" 2: SeaBIOS booted on our machine and on QEMU's pc machine (same bios.bin,
- * 64 MiB, no boot media) reports the same RAM size and PCI functions, and no warning QEMU's boot
+ * 64 MiB, no boot media, the same -uuid) reports the same RAM size, PCI functions and machine UUID, and no warning QEMU's boot
  * does not have; and the ACPI tables SeaBIOS builds for our PIIX4 describe what Linux needs to
  * power off. About ten seconds (a SeaBIOS boot on the interpreter plus one on QEMU), so slow.
  */
@@ -36,6 +37,7 @@ import org.vstation.fixtures.seabios.SeaBiosDebugLog;
 class SeaBiosBootComparisonTest {
     private static final int MEMORY_MEGABYTES = 64;
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+    private static final UUID VM_UUID = UUID.fromString("6454900d-04d6-4000-b96b-87e89803351d");
     /** QEMU devices to add so QEMU's machine has the same optional PCI functions as ours. */
     private static final Map<String, String> QEMU_DEVICE_FOR_PCI_ID = Map.of(
             "1234:1111", "VGA",
@@ -53,7 +55,7 @@ class SeaBiosBootComparisonTest {
 
         ours = SeaBiosDebugLog.parse(bootOnVStation(Files.readAllBytes(bios)));
         assertTrue(ours.reachedNoBootableDevice(), "SeaBIOS did not finish on VStation:\n" + ours.lines());
-        List<String> extraDevices = new ArrayList<>();
+        List<String> extraDevices = new ArrayList<>(List.of("-uuid", VM_UUID.toString()));
         for (String id : ours.pciIds()) {
             String device = QEMU_DEVICE_FOR_PCI_ID.get(id);
             if (device != null) {
@@ -66,8 +68,8 @@ class SeaBiosBootComparisonTest {
     }
 
     private static String bootOnVStation(byte[] bios) throws InterruptedException {
-        machine = new Machine("seabios", new MachineConfig().memoryMegabytes(MEMORY_MEGABYTES).biosImage(bios),
-                X86Cpu::new);
+        machine = new Machine("seabios", new MachineConfig().memoryMegabytes(MEMORY_MEGABYTES).biosImage(bios)
+                .uuid(VM_UUID), X86Cpu::new);
         StringBuffer log = new StringBuffer();
         machine.addDebugConsoleListener(b -> {
             log.append((char) b);
@@ -94,6 +96,14 @@ class SeaBiosBootComparisonTest {
         List<String> extraWarnings = new ArrayList<>(ours.warnings());
         extraWarnings.removeAll(qemu.warnings());
         assertEquals(List.of(), extraWarnings);
+    }
+
+    /** SeaBIOS prints the UUID of the SMBIOS system information it built; QEMU's -uuid and ours agree. */
+    @Test
+    void machineUuidMatchesQemu() {
+        List<String> qemuUuid = qemu.lines().stream().filter(line -> line.startsWith("Machine UUID")).toList();
+        assertEquals(List.of("Machine UUID " + VM_UUID), qemuUuid);
+        assertEquals(qemuUuid, ours.lines().stream().filter(line -> line.startsWith("Machine UUID")).toList());
     }
 
     @Test

@@ -201,6 +201,25 @@ class AtaDiskTest {
     }
 
     @Test
+    void activityGrowsWithWorkOnlyForTheDriveThatWorks() {
+        AtapiCdrom idleDrive = new AtapiCdrom("cd", "CD1", "VStation DVD-ROM");
+        bench.ide.secondary().attach(0, idleDrive);
+        AtaDisk disk = (AtaDisk) bench.ide.primary().device(0);
+        long before = disk.activityCount();
+        long idleBefore = idleDrive.activityCount();
+        bench.advance(5_000_000);
+        assertEquals(before, disk.activityCount(), "an idle drive shows no activity");
+        bench.lba28(PRIMARY, 0, 10, 3);
+        bench.command(PRIMARY, AtaDisk.CMD_READ_SECTORS);
+        for (int sector = 0; sector < 3; sector++) {
+            bench.readData(PRIMARY, 512);
+            bench.waitNotBusy(PRIMARY);
+        }
+        assertTrue(disk.activityCount() >= before + 3, "the command and its three sectors: " + disk.activityCount());
+        assertEquals(idleBefore, idleDrive.activityCount(), "the other channel's drive stayed dark");
+    }
+
+    @Test
     void thirtyTwoBitDataAccess() {
         bench.lba28(PRIMARY, 0, 2, 1);
         bench.command(PRIMARY, AtaDisk.CMD_READ_SECTORS);

@@ -245,6 +245,20 @@ class Rtl8139Test {
     }
 
     @Test
+    void activityCountsFramesSentAndReceivedButNotFilteredOnes() {
+        driverStart(RCR_APM);
+        assertEquals(0, nic.activityCount());
+        out32(TSD0, 64);
+        assertEquals(1, nic.activityCount(), "a frame sent");
+        assertTrue(toGuest.offer(frame(MAC, 100, 1)));
+        runVmTasks();
+        assertEquals(2, nic.activityCount(), "a frame for our address received");
+        assertTrue(toGuest.offer(frame(new byte[] {2, 9, 9, 9, 9, 9}, 100, 2)));
+        runVmTasks();
+        assertEquals(2, nic.activityCount(), "a frame for another station is filtered and not counted");
+    }
+
+    @Test
     void imrGatesTheLineWhileIsrRecordsEveryEventUntilWrittenBack() {
         driverStart(RCR_APM | RCR_AB);
         out16(IMR, 0); // as rtl8139_interrupt masks the chip while NAPI polls

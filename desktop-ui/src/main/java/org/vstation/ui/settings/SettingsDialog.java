@@ -68,7 +68,7 @@ public final class SettingsDialog {
     private final Label nameProblem = problemLabel();
     private final ComboBox<GuestOs> guestOs = new ComboBox<>();
     private final TextArea notes = new TextArea();
-    private final Slider memory = new Slider(VmConfig.MIN_MEMORY_MB, 2048, 256);
+    private final Slider memory = new Slider(VmConfig.MIN_MEMORY_MB, VmConfig.MAX_MEMORY_MB / 4 * 4, 256);
     private final Label memoryValue = new Label();
     private final TextField isoPath = new TextField();
     private final Label isoProblem = problemLabel();
@@ -145,7 +145,6 @@ public final class SettingsDialog {
     }
 
     private Node memoryPage() {
-        memory.setMax(Math.max(2048, config.memoryMb));
         memory.setValue(config.memoryMb);
         memory.setShowTickLabels(true);
         memory.setShowTickMarks(true);

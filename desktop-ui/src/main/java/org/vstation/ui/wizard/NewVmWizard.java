@@ -44,7 +44,8 @@ import org.vstation.ui.Labels;
  */
 public final class NewVmWizard {
     public static final int MIN_MEMORY_MB = 16;
-    public static final int MAX_MEMORY_MB = 2048;
+    /** The machine's limit, on the slider's 4 MB steps. */
+    public static final int MAX_MEMORY_MB = VmConfig.MAX_MEMORY_MB / 4 * 4;
     public static final List<String> PAGE_TITLES = List.of("Name and operating system", "Memory", "Hard disk",
             "Installation media", "Network");
 

@@ -23,8 +23,9 @@ final class ConformanceCommand implements Command {
         return """
                 usage: vstation conformance singlestep DIR|FILE...
                   Runs each instruction test of the MOO files (gzip or plain), prints a line per file
-                  and a final 'N passed, N failed'. Exit 0 when every test passed or is a listed
-                  286-vs-i686 difference, 1 otherwise.""";
+                  and a final 'N passed (N as verified i686 differences), N failed'. A test listed as a
+                  286-vs-i686 difference passes only when it shows the i686 outcome of the Intel SDM.
+                  Exit 0 when every test passed, 1 otherwise.""";
     }
 
     @Override

@@ -11,11 +11,10 @@ import org.vstation.manager.runner.LibraryRunOptions;
 /**
  * {@code vstation run NAME --headless [options]}: runs a library VM with the headless runner,
  * holding the VM's lock for the whole run. The VM's config becomes the runner's bare options
- * ({@code --memory --iso --disk --nic --mac --bridge --serial}); the user's extra options (--until,
- * --timeout, --screenshot...) follow and win over the generated ones.
+ * ({@code --memory --iso --disk --boot --uuid --video --nic --mac --bridge --forward --host-service --serial});
+ * the user's extra options (--until, --timeout, --screenshot...) follow and win over the generated ones.
  * {@code vstation run --headless [options]} (no name) hands the options to the runner unchanged.
- * The runner takes one disk; further disks of the VM stay detached (with a note). The
- * translation is {@link LibraryRunOptions}, shared with the desktop app.
+ * The translation is {@link LibraryRunOptions}, shared with the desktop app.
  */
 final class RunCommand implements Command {
 
@@ -36,9 +35,10 @@ final class RunCommand implements Command {
         return """
                 usage: vstation run NAME --headless [runner options]
                        vstation run --headless [runner options]
-                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --nic, --mac,
-                  --bridge and --serial options; runner options given here (--until TEXT, --timeout SECONDS,
-                  --screenshot FILE...) are passed on and replace generated ones of the same name.
+                  With NAME, the VM's settings become the runner's --memory, --iso, --disk, --boot, --uuid,
+                  --video, --nic, --mac, --bridge, --forward, --host-service and --serial options; runner
+                  options given here (--until TEXT, --timeout SECONDS, --screenshot FILE...) are passed on
+                  and replace generated ones of the same name.
                   The VM is locked while it runs: a second run, or an edit, is refused.""";
     }
 
@@ -62,10 +62,6 @@ final class RunCommand implements Command {
                         + lock.clearedStaleHolder().describe() + "; that process is gone)");
             }
             List<String> options = LibraryRunOptions.of(entry, extra);
-            if (entry.config().disks.size() > 1) {
-                context.err().println("note: the runner attaches one disk; " + (entry.config().disks.size() - 1)
-                        + " more of " + entry.name() + " stay detached");
-            }
             VmLog log = new VmLog(entry.folder());
             log.power("power on (headless): " + String.join(" ", options));
             int exitCode;

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.vstation.devices.MachineConfig;
 
 /**
  * One VM's hardware and identity, stored as {@code <name>.vstation.json} in the VM's folder.
@@ -26,12 +27,13 @@ public final class VmConfig extends ConfigSection {
 
     public static final String FILE_SUFFIX = ".vstation.json";
 
-    /** 32-bit guest without PAE: RAM sits below the PCI hole at 3 GiB. */
+    /** The machine's limits, so that every config that validates also powers on. */
     public static final int MIN_MEMORY_MB = 4;
-    public static final int MAX_MEMORY_MB = 3072;
+    public static final int MAX_MEMORY_MB = MachineConfig.MAX_MEMORY_MEGABYTES;
     public static final int MIN_VIDEO_MEMORY_MB = 1;
-    public static final int MAX_VIDEO_MEMORY_MB = 256;
-    public static final int MAX_DISKS = 4;
+    public static final int MAX_VIDEO_MEMORY_MB = MachineConfig.MAX_VIDEO_MEMORY_MEGABYTES;
+    /** IDE primary master and slave, secondary slave: the secondary master is the CD/DVD drive. */
+    public static final int MAX_DISKS = MachineConfig.DiskPosition.values().length;
     public static final int MAX_ADAPTERS = 4;
     public static final int SECTOR_SIZE = 512;
 
@@ -101,7 +103,8 @@ public final class VmConfig extends ConfigSection {
         validateBootOrder();
         require(disks, "disks", () -> "a list (may be empty)");
         if (disks.size() > MAX_DISKS) {
-            throw ConfigException.field("disks", disks.size() + " disks; at most " + MAX_DISKS + " are allowed");
+            throw ConfigException.field("disks", disks.size() + " disks; at most " + MAX_DISKS
+                    + " are allowed (IDE primary master and slave, secondary slave; the CD/DVD drive is the fourth)");
         }
         for (int i = 0; i < disks.size(); i++) {
             validateDisk("disks[" + i + "]", disks.get(i));

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.vstation.manager.config.BootDevice;
+import org.vstation.manager.config.DiskConfig;
 import org.vstation.manager.config.NicConfig;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.config.SerialMode;
@@ -11,9 +14,10 @@ import org.vstation.manager.config.VmConfig;
 import org.vstation.manager.library.VmEntry;
 
 /**
- * A library VM's config as the runner's options ({@code --memory --iso --disk --nic --mac --bridge
- * --forward --host-service --serial}): the one translation {@code vstation run NAME} and the desktop app
- * both use.
+ * A library VM's config as the runner's options ({@code --memory --iso --disk… --boot --uuid --video
+ * --nic --mac --bridge --forward --host-service --serial}): the one translation {@code vstation run NAME}
+ * and the desktop app both use. Disks go in config order onto the IDE primary master, primary slave and
+ * secondary slave.
  */
 public final class LibraryRunOptions {
     public static final String HEADLESS = "--headless";
@@ -36,9 +40,15 @@ public final class LibraryRunOptions {
         if (config.cdrom.iso != null && config.cdrom.connectAtPowerOn) {
             add(options, given, "--iso", VmConfig.resolve(entry.folder(), config.cdrom.iso).toString());
         }
-        if (!config.disks.isEmpty()) {
-            add(options, given, "--disk", VmConfig.resolve(entry.folder(), config.disks.getFirst().path).toString());
+        if (!given.contains("--disk")) {
+            for (DiskConfig disk : config.disks) {
+                options.add("--disk");
+                options.add(VmConfig.resolve(entry.folder(), disk.path).toString());
+            }
         }
+        add(options, given, "--boot", config.bootOrder.stream().map(BootDevice::id).collect(Collectors.joining(",")));
+        add(options, given, "--uuid", config.uuid.toString());
+        add(options, given, "--video", Integer.toString(config.display.videoMemoryMb));
         NicConfig nic = firstAdapter(config);
         add(options, given, "--nic", nic == null ? NicMode.NONE.id() : nic.mode.id());
         if (nic != null && nic.mac != null) {

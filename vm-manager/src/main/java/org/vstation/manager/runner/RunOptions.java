@@ -5,6 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import org.vstation.devices.MachineConfig;
+import org.vstation.manager.config.BootDevice;
+import org.vstation.manager.config.ConfigValue;
 import org.vstation.manager.net.PortForward;
 
 /**
@@ -12,6 +16,10 @@ import org.vstation.manager.net.PortForward;
  * value and every file, so a mistake is reported before the VM powers on.
  *
  * @param bios        the system BIOS image (defaults to the fetched SeaBIOS)
+ * @param disks       hard disk images: IDE primary master, primary slave, secondary slave (the CD is the secondary master)
+ * @param bootOrder   the firmware's boot order; empty for the machine's default (QEMU's: disk, then CD)
+ * @param uuid        the VM's UUID for the firmware (SMBIOS), or null for none
+ * @param videoMemoryMegabytes the VGA's video memory, a power of two
  * @param macAddress  the NIC's MAC as aa:bb:cc:dd:ee:ff, or null for a generated one
  * @param serial      where COM1 output goes: a file, or null for standard output when {@code serialToStdout}
  * @param until       stop successfully when this text appears on COM1 or the debug console; null for never
@@ -23,7 +31,10 @@ public record RunOptions(
         int memoryMegabytes,
         Path bios,
         Path iso,
-        Path disk,
+        List<Path> disks,
+        List<BootDevice> bootOrder,
+        UUID uuid,
+        int videoMemoryMegabytes,
         String nicMode,
         String macAddress,
         String bridgeInterface,
@@ -39,19 +50,25 @@ public record RunOptions(
 
     public static final List<String> NIC_MODES = List.of("nat", "hostonly", "bridged", "none");
 
+    /** Hard disks the IDE channels hold beside the CD/DVD drive. */
+    public static final int MAX_DISKS = MachineConfig.DiskPosition.values().length;
+
     static final String USAGE = """
-            usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE] [--nic nat|hostonly|bridged|none]
-                                [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE] [--forward tcp:HOSTPORT:GUESTPORT]...
-                                [--host-service PORT]...
-                                [--bios FILE] [--serial FILE|-] [--debugcon FILE|-] [--until TEXT]
-                                [--timeout SECONDS] [--screenshot FILE.png]""";
+            usage: vstation run --headless [--memory MB] [--iso FILE] [--disk FILE]... [--boot cdrom,disk,network]
+                                [--nic nat|hostonly|bridged|none] [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
+                                [--forward tcp:HOSTPORT:GUESTPORT]... [--host-service PORT]...
+                                [--uuid UUID] [--video MB] [--bios FILE] [--serial FILE|-] [--debugcon FILE|-]
+                                [--until TEXT] [--timeout SECONDS] [--screenshot FILE.png]""";
 
     /** Parses the arguments after "run"; {@code defaultBios} is used when --bios is absent. */
     public static RunOptions parse(List<String> args, Path defaultBios) throws UsageException {
         int memory = 128;
         Path bios = null;
         Path iso = null;
-        Path disk = null;
+        List<Path> disks = new ArrayList<>();
+        List<BootDevice> bootOrder = List.of();
+        UUID uuid = null;
+        int video = 16;
         String nic = "none";
         String mac = null;
         String bridge = null;
@@ -70,10 +87,35 @@ public record RunOptions(
             String option = args.get(i);
             switch (option) {
                 case "--headless" -> headless = true;
-                case "--memory" -> memory = parseInt(option, value(args, ++i, option), 1, 2047);
+                case "--memory" -> memory = parseInt(option, value(args, ++i, option), 1,
+                        MachineConfig.MAX_MEMORY_MEGABYTES);
                 case "--bios" -> bios = existingFile(option, value(args, ++i, option));
                 case "--iso" -> iso = existingFile(option, value(args, ++i, option));
-                case "--disk" -> disk = existingFile(option, value(args, ++i, option));
+                case "--disk" -> {
+                    Path disk = existingFile(option, value(args, ++i, option));
+                    if (disks.size() == MAX_DISKS) {
+                        throw new UsageException("--disk: at most " + MAX_DISKS + " disks (IDE primary master and"
+                                + " slave, secondary slave; the CD/DVD drive is the secondary master)");
+                    }
+                    if (!Files.isWritable(disk)) {
+                        throw new UsageException("--disk: " + disk + " is not writable");
+                    }
+                    disks.add(disk);
+                }
+                case "--boot" -> bootOrder = bootOrder(value(args, ++i, option));
+                case "--uuid" -> {
+                    String text = value(args, ++i, option);
+                    try {
+                        uuid = UUID.fromString(text);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("--uuid: '" + text + "' is not a UUID like 6454900d-04d6-4000-b96b-87e89803351d");
+                    }
+                }
+                case "--video" -> {
+                    // Rounded up to a power of two (the size of the VGA's BAR0), as QEMU does with vgamem_mb.
+                    int megabytes = parseInt(option, value(args, ++i, option), 1, MachineConfig.MAX_VIDEO_MEMORY_MEGABYTES);
+                    video = Integer.bitCount(megabytes) == 1 ? megabytes : Integer.highestOneBit(megabytes) << 1;
+                }
                 case "--nic" -> {
                     nic = value(args, ++i, option);
                     if (!NIC_MODES.contains(nic)) {
@@ -144,11 +186,27 @@ public record RunOptions(
             }
             bios = defaultBios;
         }
-        if (disk != null && !Files.isWritable(disk)) {
-            throw new UsageException("--disk: " + disk + " is not writable");
+        return new RunOptions(memory, bios, iso, List.copyOf(disks), bootOrder, uuid, video, nic, mac, bridge, serial,
+                serialStdout, debugcon, debugconStdout, until, timeout, screenshot, List.copyOf(forwards),
+                List.copyOf(hostServices));
+    }
+
+    /** "cdrom,disk": the devices of the VM config's bootOrder, most preferred first, none twice. */
+    private static List<BootDevice> bootOrder(String text) throws UsageException {
+        List<BootDevice> order = new ArrayList<>();
+        for (String name : text.split(",", -1)) {
+            BootDevice device;
+            try {
+                device = BootDevice.of(name.strip());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--boot: '" + name + "' is not one of " + ConfigValue.allowed(BootDevice.class));
+            }
+            if (order.contains(device)) {
+                throw new UsageException("--boot: '" + device.id() + "' is listed twice");
+            }
+            order.add(device);
         }
-        return new RunOptions(memory, bios, iso, disk, nic, mac, bridge, serial, serialStdout, debugcon, debugconStdout,
-                until, timeout, screenshot, List.copyOf(forwards), List.copyOf(hostServices));
+        return List.copyOf(order);
     }
 
     private static String value(List<String> args, int index, String option) throws UsageException {

@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
 import org.vstation.cpu.X86Cpu;
 import org.vstation.devices.Machine;
 import org.vstation.devices.MachineConfig;
-import java.util.UUID;
 import org.vstation.devices.net.NetworkBackend;
 import org.vstation.devices.storage.BlockImage;
 import org.vstation.devices.storage.ImageException;
 import org.vstation.devices.storage.IsoImage;
 import org.vstation.devices.storage.RawDiskImage;
+import org.vstation.devices.timer.Mc146818Rtc;
+import org.vstation.manager.config.BootDevice;
 import org.vstation.manager.images.FirmwareCache;
 import org.vstation.manager.mac.MacAddress;
 import org.vstation.manager.mac.MacGenerator;
@@ -32,19 +36,27 @@ public final class VmLauncher {
     public static Machine build(String name, RunOptions options) throws UsageException {
         MachineConfig config = new MachineConfig()
                 .memoryMegabytes(options.memoryMegabytes())
+                .videoMemoryMegabytes(options.videoMemoryMegabytes())
                 .biosImage(readFirmware(options.bios()))
-                .vgaBiosImage(readVgaBios(options.bios()));
-        BlockImage disk = null;
-        BlockImage iso = null;
+                .vgaBiosImage(readVgaBios(options.bios()))
+                .uuid(options.uuid());
+        if (!options.bootOrder().isEmpty()) {
+            config.bootOrder(options.bootOrder().stream().map(VmLauncher::firmwareBootDevice).toList());
+        }
+        List<BlockImage> opened = new ArrayList<>();
         NetworkBackend network = null;
         try {
-            if (options.disk() != null) {
-                disk = RawDiskImage.open(options.disk());
+            MachineConfig.DiskPosition[] positions = MachineConfig.DiskPosition.values();
+            for (int i = 0; i < options.disks().size(); i++) {
+                BlockImage disk = RawDiskImage.open(options.disks().get(i));
+                opened.add(disk);
+                config.diskImage(positions[i], disk);
             }
             if (options.iso() != null) {
-                iso = IsoImage.open(options.iso());
+                BlockImage iso = IsoImage.open(options.iso());
+                opened.add(iso);
+                config.cdromImage(iso);
             }
-            config.diskImage(disk).cdromImage(iso);
             // The network adapter: an RTL8139 unless --nic none, with its backend per mode (manager.net).
             if (!options.nicMode().equals("none")) {
                 network = NetworkBackends.create(options.nicMode(), networkOptions(name, options));
@@ -58,24 +70,30 @@ public final class VmLauncher {
             }
             return machine;
         } catch (ImageException e) {
-            closeQuietly(disk);
+            opened.forEach(VmLauncher::closeQuietly);
             throw new UsageException(e.getMessage());
         } catch (BridgedNetworkException e) {
-            closeQuietly(disk);
-            closeQuietly(iso);
+            opened.forEach(VmLauncher::closeQuietly);
             throw new UsageException("--nic bridged: " + e.getMessage());
         } catch (UncheckedIOException e) {
-            closeQuietly(disk);
-            closeQuietly(iso);
+            opened.forEach(VmLauncher::closeQuietly);
             throw new UsageException("--forward: " + e.getMessage());
         } catch (RuntimeException e) {
-            closeQuietly(disk);
-            closeQuietly(iso);
+            opened.forEach(VmLauncher::closeQuietly);
             if (network != null) {
                 network.close();
             }
             throw e;
         }
+    }
+
+    /** The CMOS code SeaBIOS reads for each device of the config's vocabulary. */
+    private static Mc146818Rtc.BootDevice firmwareBootDevice(BootDevice device) {
+        return switch (device) {
+            case CDROM -> Mc146818Rtc.BootDevice.CD_ROM;
+            case DISK -> Mc146818Rtc.BootDevice.HARD_DISK;
+            case NETWORK -> Mc146818Rtc.BootDevice.NETWORK;
+        };
     }
 
     /** The backend settings of these options: the bridge, NAT forwards and host-only host services. */

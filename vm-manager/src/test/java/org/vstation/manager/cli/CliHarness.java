@@ -19,13 +19,17 @@ final class CliHarness {
     record Result(int exitCode, String out, String err) {
     }
 
-    /** A runner that records what it was asked to run and, while "running", what the VM's lock said. */
+    /**
+     * A runner that records what it was asked to run and, while "running", what the VM's lock said;
+     * then it hands the options to {@code realRunner} when one is set.
+     */
     static final class RecordingRunner implements HeadlessRunner {
         final List<List<String>> calls = new ArrayList<>();
         final List<String> lockHoldersDuringRun = new ArrayList<>();
         Path watchedFolder;
         int exitCode;
         RuntimeException failure;
+        HeadlessRunner realRunner;
 
         @Override
         public int run(List<String> options, PrintStream out, PrintStream err) {
@@ -41,7 +45,7 @@ final class CliHarness {
             if (failure != null) {
                 throw failure;
             }
-            return exitCode;
+            return realRunner == null ? exitCode : realRunner.run(options, out, err);
         }
     }
 

@@ -75,7 +75,7 @@ class VStationCliTest {
             "create|NAME: missing",
             "create x --bogus|--bogus: unknown option for create",
             "create x --memory lots|--memory: \"lots\" is not a whole number",
-            "create x --memory 99999|--memory: 99999 is out of range (4 to 3072 MB)",
+            "create x --memory 99999|--memory: 99999 is out of range (4 to 2047 MB)",
             "create x --nic wifi|--nic: \"wifi\" is not one of nat, hostonly, bridged, none",
             "create x --os beos|--os: \"beos\" is not one of linux, windows, dos, bsd, other",
             "create x --nic bridged|--bridge: missing; --nic bridged needs the host interface",
@@ -105,7 +105,7 @@ class VStationCliTest {
         assertEquals("none", config.serial.mode.id());
         assertFalse(config.cdrom.connectAtPowerOn);
 
-        assertUsageError(cli.run("set", "debian", "memory=99999"), "memoryMb: 99999 is out of range (4 to 3072)");
+        assertUsageError(cli.run("set", "debian", "memory=99999"), "memoryMb: 99999 is out of range (4 to 2047)");
         assertUsageError(cli.run("set", "debian", "nic=wifi"),
                 "network[0].mode: \"wifi\" is not one of nat, hostonly, bridged, none");
         assertUsageError(cli.run("set", "debian", "network[0].mode=bridged"),

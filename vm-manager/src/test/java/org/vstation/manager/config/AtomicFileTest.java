@@ -32,7 +32,7 @@ class AtomicFileTest {
         VmConfig old = ConfigStoreTest.everyFieldSet();
         ConfigStore.write(file, old, true);
         VmConfig changed = ConfigStoreTest.everyFieldSet();
-        changed.memoryMb = 2048;
+        changed.memoryMb = 1536;
 
         assertThrows(SimulatedCrash.class, () -> AtomicFile.write(file, ConfigStore.toJson(changed), true, step -> {
             if (step == crashAt) {
@@ -47,7 +47,7 @@ class AtomicFileTest {
             assertEquals(1, leftovers().size(), "the crashed save's temporary file stays until the next save");
         }
         ConfigStore.write(file, changed, true);
-        assertEquals(2048, ConfigStore.read(file).memoryMb);
+        assertEquals(1536, ConfigStore.read(file).memoryMb);
         assertEquals(List.of(), leftovers());
     }
 

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.config.BootDevice;
+import org.vstation.manager.config.DiskConfig;
+import org.vstation.manager.config.DiskFormat;
 import org.vstation.manager.config.NicMode;
 import org.vstation.manager.config.PortForwardConfig;
 import org.vstation.manager.net.PortForward;
@@ -33,7 +37,10 @@ class LibraryRunOptionsTest {
 
         assertEquals(384, parsed.memoryMegabytes());
         assertEquals(iso, parsed.iso());
-        assertEquals(vm.folder().resolve("debian.img"), parsed.disk());
+        assertEquals(List.of(vm.folder().resolve("debian.img")), parsed.disks());
+        assertEquals(List.of(BootDevice.CDROM, BootDevice.DISK), parsed.bootOrder());
+        assertEquals(vm.config().uuid, parsed.uuid());
+        assertEquals(16, parsed.videoMemoryMegabytes());
         assertEquals("nat", parsed.nicMode());
         assertEquals(vm.config().network.getFirst().mac.toString(), parsed.macAddress());
         assertEquals(vm.folder().resolve("serial.log"), parsed.serial());
@@ -48,6 +55,32 @@ class LibraryRunOptionsTest {
         RunOptions bridgedRun = RunOptions.parse(LibraryRunOptions.of(bridged, List.of()), bios);
         assertEquals("bridged", bridgedRun.nicMode());
         assertEquals("eth0", bridgedRun.bridgeInterface());
+    }
+
+    @Test
+    void everyDiskTheBootOrderAndTheVideoMemoryReachTheRunner() throws Exception {
+        Path bios = Files.write(temp.resolve("bios.bin"), new byte[65536]);
+        VmLibrary library = VmLibrary.open(temp.resolve("library"), true);
+        VmEntry vm = library.create(NewVm.withDefaults("three").withDiskSizeBytes(1 << 20));
+        Path second = Files.write(vm.folder().resolve("second.img"), new byte[4096]);
+        Path third = Files.write(temp.resolve("elsewhere.img"), new byte[4096]);
+        vm = library.update(vm, config -> {
+            config.disks.add(disk("second.img"));
+            config.disks.add(disk(third.toString()));
+            config.bootOrder = new ArrayList<>(List.of(BootDevice.DISK, BootDevice.NETWORK, BootDevice.CDROM));
+            config.display.videoMemoryMb = 24;
+            return config;
+        });
+
+        RunOptions parsed = RunOptions.parse(LibraryRunOptions.of(vm, List.of()), bios);
+        assertEquals(List.of(vm.folder().resolve("three.img"), second, third), parsed.disks());
+        assertEquals(List.of(BootDevice.DISK, BootDevice.NETWORK, BootDevice.CDROM), parsed.bootOrder());
+        assertEquals(32, parsed.videoMemoryMegabytes(), "rounded up to the VGA's power-of-two BAR, as QEMU does");
+
+        RunOptions override = RunOptions.parse(LibraryRunOptions.of(vm, List.of("--disk", second.toString(),
+                "--boot", "cdrom")), bios);
+        assertEquals(List.of(second), override.disks(), "disks given on the command line replace the VM's");
+        assertEquals(List.of(BootDevice.CDROM), override.bootOrder());
     }
 
     @Test
@@ -69,5 +102,9 @@ class LibraryRunOptionsTest {
         RunOptions overridden = RunOptions.parse(LibraryRunOptions.of(vm, List.of("--forward", "tcp:9090:90")), bios);
         assertEquals(List.of(new PortForward("127.0.0.1", 9090, 90)), overridden.forwards(),
                 "forwards on the command line replace the config's");
+    }
+
+    private static DiskConfig disk(String path) {
+        return new DiskConfig(path, 4096, DiskFormat.RAW);
     }
 }

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vstation.manager.config.BootDevice;
 
 class RunOptionsTest {
     @TempDir
@@ -46,6 +48,32 @@ class RunOptionsTest {
         assertEquals(dir.resolve("debug.log").toAbsolutePath(), options.debugcon());
         assertEquals("login:", options.until());
         assertEquals(Duration.ofSeconds(90), options.timeout());
+        assertEquals(List.of(disk), options.disks());
+        assertEquals(List.of(), options.bootOrder(), "no --boot: the machine's default order");
+        assertNull(options.uuid());
+    }
+
+    @Test
+    void disksBootOrderUuidAndVideoMemory() throws IOException, UsageException {
+        Path bios = file("bios.bin", 0x20000);
+        Path first = file("a.img", 512);
+        Path second = file("b.img", 512);
+        Path third = file("c.img", 512);
+        RunOptions options = RunOptions.parse(List.of("--headless", "--disk", first.toString(), "--disk",
+                second.toString(), "--disk", third.toString(), "--boot", "cdrom,disk", "--uuid",
+                "6454900d-04d6-4000-b96b-87e89803351d", "--video", "64"), bios);
+        assertEquals(List.of(first, second, third), options.disks());
+        assertEquals(List.of(BootDevice.CDROM, BootDevice.DISK), options.bootOrder());
+        assertEquals(UUID.fromString("6454900d-04d6-4000-b96b-87e89803351d"), options.uuid());
+        assertEquals(64, options.videoMemoryMegabytes());
+
+        assertTrue(failure(List.of("--headless", "--disk", first.toString(), "--disk", second.toString(), "--disk",
+                third.toString(), "--disk", first.toString()), bios).contains("at most 3 disks"));
+        assertTrue(failure(List.of("--headless", "--boot", "cdrom,floppy"), bios)
+                .contains("'floppy' is not one of cdrom, disk, network"));
+        assertTrue(failure(List.of("--headless", "--boot", "disk,disk"), bios).contains("'disk' is listed twice"));
+        assertTrue(failure(List.of("--headless", "--uuid", "vm-1"), bios).contains("not a UUID"));
+        assertTrue(failure(List.of("--headless", "--video", "256"), bios).contains("outside 1-128"));
     }
 
     @Test
