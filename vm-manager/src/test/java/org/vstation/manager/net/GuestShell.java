@@ -105,15 +105,16 @@ final class GuestShell implements AutoCloseable {
         awaitMatch(Pattern.compile(Pattern.quote(text)), timeout);
     }
 
-    /** Waits for {@code pattern}, forgets the console up to the match and returns it. */
-    Matcher awaitMatch(Pattern pattern, Duration timeout) throws InterruptedException {
+    /** Waits for {@code pattern}, forgets the console up to the match and returns its first group (or all of it). */
+    String awaitMatch(Pattern pattern, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             synchronized (console) {
                 Matcher matcher = pattern.matcher(console);
                 if (matcher.find()) {
+                    String matched = matcher.group(matcher.groupCount() > 0 ? 1 : 0);
                     console.delete(0, matcher.end());
-                    return matcher;
+                    return matched;
                 }
                 if (System.nanoTime() > deadline || machine.errorMessage() != null) {
                     throw new AssertionError(name + ": '" + pattern + "' did not appear"
@@ -128,7 +129,7 @@ final class GuestShell implements AutoCloseable {
     /** Brings eth0 up (first time) and runs udhcpc; returns the leased address. */
     String dhcp(Duration timeout) throws InterruptedException {
         type("ip link set eth0 up && " + DHCP_SCRIPT + " && udhcpc -i eth0 -s /tmp/dhcp.sh -n -q -t 10");
-        return awaitMatch(LEASE, timeout).group(1);
+        return awaitMatch(LEASE, timeout);
     }
 
     @Override

@@ -30,7 +30,7 @@ import org.vstation.devices.Machine;
  */
 @Tag("slow")
 class LinuxGuestNetworkTest {
-    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(20);
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(40);
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
     private HttpServer http;
     private DatagramSocket udpEcho;
