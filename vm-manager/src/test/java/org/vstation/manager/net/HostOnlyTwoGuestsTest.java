@@ -12,7 +12,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,14 +45,7 @@ class HostOnlyTwoGuestsTest {
 
     @BeforeEach
     void startHostServer() throws Exception {
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.createContext("/", exchange -> {
-            byte[] body = "served-by-the-host-loopback\n".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        http.start();
+        http = LoopbackWebServer.start();
         network = HostOnlyNetwork.standalone("two-guests", HostOnlyNetwork.DEFAULT_SUBNET);
     }
 

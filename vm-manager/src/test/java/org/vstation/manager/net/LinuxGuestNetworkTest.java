@@ -9,7 +9,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,14 +39,7 @@ class LinuxGuestNetworkTest {
 
     @BeforeEach
     void startHostServers() throws Exception {
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        http.createContext("/", exchange -> {
-            byte[] body = "served-by-the-host-loopback\n".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        http.start();
+        http = LoopbackWebServer.start();
         udpEcho = new DatagramSocket(0, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> serve(udpEcho, query -> answerA(query, new byte[] {10, 6, 6, 6})));
         resolver = new DatagramSocket(0, InetAddress.getLoopbackAddress());
