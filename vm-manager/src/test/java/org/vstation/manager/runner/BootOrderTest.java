@@ -1,7 +1,6 @@
 package org.vstation.manager.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,9 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vstation.devices.storage.RawDiskImage;
-import org.vstation.manager.images.FirmwareCache;
-import org.vstation.manager.images.GuestImageUnavailableException;
-import org.vstation.manager.images.LiveCdImage;
+import org.vstation.manager.images.GuestImagesForTests;
 
 /**
  * {@code vstation run --headless --boot …} with a new VM's media, an empty disk and the live CD:
@@ -38,15 +35,8 @@ class BootOrderTest {
             "cdrom,disk|Booting from DVD/CD..."
     })
     void anEmptyDiskFallsThroughToTheCd(String boot, String expectedAttempts) throws Exception {
-        Path iso;
-        try {
-            iso = LiveCdImage.ofUser().verified();
-        } catch (GuestImageUnavailableException e) {
-            assumeTrue(false, "no live CD (./vstation build-guest): " + e.getMessage());
-            return;
-        }
-        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
-        assumeTrue(Files.isRegularFile(bios), "no SeaBIOS (./vstation fetch-firmware)");
+        Path iso = GuestImagesForTests.liveCdOrAbort();
+        Path bios = GuestImagesForTests.seaBiosOrAbort();
         Path disk = temp.resolve("new.img");
         RawDiskImage.create(disk, 64 << 20);
         Path debugLog = temp.resolve("debugcon.log");

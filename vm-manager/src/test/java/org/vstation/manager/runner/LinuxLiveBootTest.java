@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,9 +25,7 @@ import org.vstation.devices.MachineState;
 import org.vstation.devices.ide.AtapiCdrom;
 import org.vstation.devices.storage.IsoImage;
 import org.vstation.devices.storage.RawDiskImage;
-import org.vstation.manager.images.FirmwareCache;
-import org.vstation.manager.images.GuestImageUnavailableException;
-import org.vstation.manager.images.LiveCdImage;
+import org.vstation.manager.images.GuestImagesForTests;
 
 /**
  * Issue 8 end to end: SeaBIOS boots the Debian i386 live CD from our ATAPI
@@ -66,15 +63,8 @@ class LinuxLiveBootTest {
 
     @Test
     void debianLiveCdBootsToAShellOnSerialAndVgaAndPowersOff() throws Exception {
-        Path iso;
-        try {
-            iso = LiveCdImage.ofUser().verified();
-        } catch (GuestImageUnavailableException e) {
-            assumeTrue(false, "no live CD (./vstation build-guest): " + e.getMessage());
-            return;
-        }
-        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
-        assumeTrue(bios.toFile().isFile(), "no SeaBIOS (./vstation fetch-firmware)");
+        Path iso = GuestImagesForTests.liveCdOrAbort();
+        Path bios = GuestImagesForTests.seaBiosOrAbort();
         Path disk = dir.resolve("disk.img");
         RawDiskImage.create(disk, 64L << 20);
         Path secondIso = isoHolding(SWAPPED_FILE, SWAPPED_TEXT + "\n");

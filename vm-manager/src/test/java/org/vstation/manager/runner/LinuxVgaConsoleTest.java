@@ -1,7 +1,6 @@
 package org.vstation.manager.runner;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +15,7 @@ import org.vstation.devices.Machine;
 import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.display.PngWriter;
 import org.vstation.devices.vga.render.VgaRenderer;
-import org.vstation.manager.images.FirmwareCache;
-import org.vstation.manager.images.GuestImageUnavailableException;
-import org.vstation.manager.images.LiveCdImage;
+import org.vstation.manager.images.GuestImagesForTests;
 
 /**
  * Issue 6, "done when" 3: the Debian live CD's kernel writes its messages to
@@ -43,15 +40,8 @@ class LinuxVgaConsoleTest {
 
     @Test
     void kernelMessagesAppearOnTheVgaTextConsole() throws Exception {
-        Path iso;
-        try {
-            iso = LiveCdImage.ofUser().verified();
-        } catch (GuestImageUnavailableException e) {
-            assumeTrue(false, "no live CD: " + e.getMessage());
-            return;
-        }
-        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
-        assumeTrue(bios.toFile().isFile(), "no SeaBIOS (./vstation fetch-firmware)");
+        Path iso = GuestImagesForTests.liveCdOrAbort();
+        Path bios = GuestImagesForTests.seaBiosOrAbort();
         machine = VmLauncher.build("vga-console", RunOptions.parse(
                 List.of("--headless", "--iso", iso.toString(), "--memory", "256"), bios));
         machine.addSerialListener(b -> {
