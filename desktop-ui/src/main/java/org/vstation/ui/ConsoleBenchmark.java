@@ -4,16 +4,17 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import javafx.animation.AnimationTimer;
-import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.vstation.devices.Machine;
@@ -38,6 +39,7 @@ import org.vstation.ui.console.ConsoleView;
  * <p>Usage: ConsoleBenchmark [--seconds N] [--runs N] [--no-iso]
  */
 public final class ConsoleBenchmark {
+    private static final Duration FX_TIMEOUT = Duration.ofSeconds(30);
     static final int WIDTH = 1024;
     static final int HEIGHT = 768;
     /** Past SeaBIOS (about 20 M instructions) and the boot prompt's idle second, into the kernel. */
@@ -350,14 +352,7 @@ public final class ConsoleBenchmark {
         if (System.getProperty("glass.platform") == null && System.getenv("DISPLAY") == null) {
             System.setProperty("glass.platform", "Headless");
         }
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        try {
-            Platform.startup(() -> ready.complete(null));
-        } catch (IllegalStateException alreadyRunning) {
-            ready.complete(null);
-        }
-        ready.join();
-        Platform.setImplicitExit(false);
+        FxThread.startPlatform();
     }
 
     private static void onFxDo(Runnable step) throws Exception {
@@ -367,15 +362,7 @@ public final class ConsoleBenchmark {
         });
     }
 
-    private static <T> T onFx(java.util.concurrent.Callable<T> step) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(step.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(30, TimeUnit.SECONDS);
+    private static <T> T onFx(Callable<T> step) throws Exception {
+        return FxThread.call(step, FX_TIMEOUT);
     }
 }

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.prefs.Preferences;
 import javafx.application.Application;
-import javafx.application.Platform;
 import javafx.scene.control.Dialog;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
@@ -193,15 +194,7 @@ public final class ScreenshotTour {
         System.out.println("wrote " + file);
     }
 
-    private static <T> T fx(java.util.concurrent.Callable<T> step) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(step.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(60, TimeUnit.SECONDS);
+    private static <T> T fx(Callable<T> step) throws Exception {
+        return FxThread.call(step, Duration.ofSeconds(60));
     }
 }

@@ -2,8 +2,8 @@ package org.vstation.ui;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
@@ -17,30 +17,15 @@ final class FxTestSupport {
 
     static synchronized void startPlatform() {
         if (!started) {
-            CompletableFuture<Void> ready = new CompletableFuture<>();
-            try {
-                Platform.startup(() -> ready.complete(null));
-            } catch (IllegalStateException alreadyRunning) {
-                ready.complete(null);
-            }
-            ready.join();
+            FxThread.startPlatform();
             Platform.runLater(() -> javafx.application.Application.setUserAgentStylesheet(
                     new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet()));
-            Platform.setImplicitExit(false);
             started = true;
         }
     }
 
     static <T> T fx(Callable<T> step) throws Exception {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(step.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result.get(30, TimeUnit.SECONDS);
+        return FxThread.call(step, Duration.ofSeconds(30));
     }
 
     static void fxRun(ThrowingRunnable step) throws Exception {
