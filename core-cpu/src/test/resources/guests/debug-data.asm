@@ -4,11 +4,7 @@
 %include "debug-trap.inc"
 
 main:
-        mov eax, debug_trap
-        mov edi, 1
-        mov bx, SEL_CODE0
-        mov dl, 0x8E
-        call set_idt_gate
+        INSTALL_DEBUG_TRAP
 
         PRINT {"DR1 write breakpoint", 10}
         mov dword [steps], 0
