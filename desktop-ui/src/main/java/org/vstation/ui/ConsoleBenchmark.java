@@ -2,13 +2,16 @@ package org.vstation.ui;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -18,32 +21,42 @@ import javafx.animation.AnimationTimer;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.vstation.devices.Machine;
-import org.vstation.devices.display.Framebuffer;
 import org.vstation.manager.images.FirmwareCache;
 import org.vstation.manager.images.LiveCdImage;
 import org.vstation.manager.runner.RunOptions;
-import org.vstation.manager.runner.UsageException;
 import org.vstation.manager.runner.VmLauncher;
 import org.vstation.ui.console.ConsoleView;
 
 /**
- * Guest speed with the console open versus headless. The same guest (the Debian live CD booting,
- * or SeaBIOS alone without it) runs for a fixed time, several times each way, interleaved so that
- * a change in the host's load hits both alike: with no console, and with a console that receives
- * a full 1024x768 frame on every pulse (the guest's rendered screen drawn into a 1024x768 picture
- * marked all dirty, so every frame is staged, copied and uploaded whole: the worst case of a guest
- * repainting its whole SVGA screen at 60 fps). Prints guest MIPS of every run, the means side by
- * side, the run-to-run spread, whether the difference stands out of that spread, and the frame
- * rate and frame intervals the console kept. A first, unreported run warms the JIT.
+ * Guest speed with the console open versus headless (issue 10, done-when 3). The guest is
+ * {@link FramebufferGuest}: a 1024x768x32 VBE screen rewritten whole between fixed stretches of
+ * computation, so every picture the console shows is a full 1024x768 update and every window of N
+ * guest instructions is the same work. Each run boots a fresh machine, lets it run a warm-up number
+ * of instructions, then times the next N (wall clock, and CPU time of the VM thread). Runs come in
+ * pairs, headless and console back to back with the order alternating, after an unreported warm-up
+ * pair that lets HotSpot compile the interpreter and the console; {@link PairedComparison} turns the
+ * pairs into a verdict. Also prints the frame rate the console kept, how many of its pulses found a
+ * new frame, and how much CPU the console's threads took beside the VM thread (2 cores!).
  *
- * <p>Usage: ConsoleBenchmark [--seconds N] [--runs N] [--no-iso]
+ * <p>With {@code --linux N} it also runs N pairs of the live CD's kernel boot (from instruction
+ * 40 M, past SeaBIOS and the boot prompt's idle second) with the ordinary console, as a second,
+ * informational line: the boot's phases differ in speed, so those runs scatter more.
+ *
+ * <p>Usage: ConsoleBenchmark [--runs N] [--instructions MILLIONS] [--warmup MILLIONS] [--whole-frame] [--linux N]
  */
 public final class ConsoleBenchmark {
-    private static final Duration FX_TIMEOUT = Duration.ofSeconds(30);
     static final int WIDTH = 1024;
     static final int HEIGHT = 768;
+    private static final String USAGE =
+            "usage: ConsoleBenchmark [--runs N] [--instructions MILLIONS] [--warmup MILLIONS] [--whole-frame] [--linux N]";
+    private static final Duration FX_TIMEOUT = Duration.ofSeconds(30);
     /** Past SeaBIOS (about 20 M instructions) and the boot prompt's idle second, into the kernel. */
-    private static final long BUSY_FROM_INSTRUCTION = 40_000_000;
+    private static final long LINUX_BUSY_FROM = 40_000_000;
+    /** A run that gets no further than this is a stalled guest, not a slow one. */
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+    /** A verdict either way needs the 95 % interval to be at most this wide on either side. */
+    static final double NOISE_LIMIT_PERCENT = 5;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ConsoleBenchmark() {
     }
@@ -52,115 +65,140 @@ public final class ConsoleBenchmark {
         System.exit(run(args, System.out));
     }
 
-    /** Above this the runs scatter too much for a verdict either way. */
-    private static final double NOISE_LIMIT_PERCENT = 10;
+    /** The guest of a run: how to build its machine and where its measured window starts. */
+    private record Guest(String description, Callable<Machine> machine, long warmupInstructions) {
+    }
 
     /**
      * One measured run: guest MIPS per wall second (what the user sees) and per CPU second of the
-     * VM thread (what the console's rendering and staging cost the VM thread, whatever else the
-     * host runs), and for a console run the frames shown and the intervals between them.
+     * VM thread (what the console costs the VM thread whatever else the host runs); for a console
+     * run the pulses, the frames, the pixels shown and the intervals between frames; and the CPU
+     * time each group of threads took.
      */
-    private record Sample(double mips, double cpuMips, double seconds, long frames, long pulses,
-            long[] frameIntervalsNanos) {
-        double fps() {
-            return frames / seconds;
+    private record Sample(double mips, double cpuMips, double seconds, long pulses, long frames, long pixels,
+            long[] frameIntervalsNanos, Map<String, Long> threadCpuNanos) {
+        double fullFramesPerSecond() {
+            return pixels / (double) (WIDTH * HEIGHT) / seconds;
         }
     }
 
-    /** Instructions executed and the VM thread's CPU time, read together on the VM thread. */
-    private record Mark(long instructions, long cpuNanos, long wallNanos) {
+    /** Instructions executed, the VM thread and the clocks, read together on the VM thread. */
+    private record Mark(long instructions, long vmThread, long cpuNanos, long wallNanos) {
         static Mark take(Machine machine) throws Exception {
             CompletableFuture<Mark> mark = new CompletableFuture<>();
             machine.post(() -> mark.complete(new Mark(machine.processor().instructionCount(),
-                    ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime(), System.nanoTime())));
-            return mark.get(30, TimeUnit.SECONDS);
+                    Thread.currentThread().threadId(), THREADS.getCurrentThreadCpuTime(), System.nanoTime())));
+            return mark.get(FX_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
     public static int run(String[] args, PrintStream out) {
-        int seconds = 10;
-        int runs = 3;
-        boolean useIso = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--no-iso" -> useIso = false;
-                default -> {
-                    out.println("usage: ConsoleBenchmark [--seconds N] [--runs N] [--no-iso]");
-                    return 2;
+        int runs = 10;
+        long instructions = 250_000_000;
+        long warmup = 20_000_000;
+        int linuxRuns = 0;
+        boolean wholeFrame = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--runs" -> runs = Integer.parseInt(args[++i]);
+                    case "--instructions" -> instructions = (long) (Double.parseDouble(args[++i]) * 1e6);
+                    case "--warmup" -> warmup = (long) (Double.parseDouble(args[++i]) * 1e6);
+                    case "--linux" -> linuxRuns = Integer.parseInt(args[++i]);
+                    case "--whole-frame" -> wholeFrame = true;
+                    default -> throw new IllegalArgumentException(args[i]);
                 }
             }
-        }
-        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
-        if (!Files.isRegularFile(bios)) {
-            out.println("no SeaBIOS at " + bios + "; run ./vstation fetch-firmware");
+            if (runs < 1 || instructions < 1 || warmup < 0 || linuxRuns < 0) {
+                throw new IllegalArgumentException("negative");
+            }
+        } catch (RuntimeException e) {
+            out.println(USAGE);
             return 2;
-        }
-        List<String> options = new ArrayList<>(List.of("--headless", "--memory", "128"));
-        Path iso = LiveCdImage.ofUser().path();
-        String guest = "SeaBIOS without boot media";
-        if (useIso && Files.isRegularFile(iso)) {
-            options.addAll(List.of("--iso", iso.toString()));
-            guest = "the Debian live CD booting, from instruction " + BUSY_FROM_INSTRUCTION;
         }
         try {
-            RunOptions runOptions = RunOptions.parse(options, bios);
+            FramebufferGuest framebufferGuest = FramebufferGuest.assemble(wholeFrame);
+            Guest steady = new Guest(String.format(Locale.ROOT, "%s (1024x768x32, %s changed between fixed"
+                    + " compute stretches), %s instructions a run after %s", FramebufferGuest.SOURCE,
+                    wholeFrame ? "every pixel" : "every page of the framebuffer", millions(instructions),
+                    millions(warmup)), () -> framebufferGuest.build("console-benchmark"), warmup);
             startPlatform();
-            measure(runOptions, seconds, false); // warm-up: the first run pays for HotSpot compiling the interpreter
-            List<Sample> headless = new ArrayList<>();
-            List<Sample> console = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                // Alternate which goes first, so a steady drift in the host's load favours neither.
-                boolean consoleFirst = i % 2 == 1;
-                (consoleFirst ? console : headless).add(measure(runOptions, seconds, consoleFirst));
-                (consoleFirst ? headless : console).add(measure(runOptions, seconds, !consoleFirst));
+            comparePairs(steady, 1, instructions); // warm-up: HotSpot compiles the interpreter and the console
+            out.println("guest: " + steady.description());
+            report(out, comparePairs(steady, runs, instructions), true);
+            if (linuxRuns > 0) {
+                Guest linux = linuxGuest();
+                if (linux == null) {
+                    out.println("Linux: not measured (needs SeaBIOS and the live CD: ./vstation fetch-firmware,"
+                            + " ./vstation build-guest)");
+                } else {
+                    out.println("informational: " + linux.description() + ", " + millions(instructions)
+                            + " instructions a run");
+                    report(out, comparePairs(linux, linuxRuns, instructions), false);
+                }
             }
-            report(out, guest, seconds, headless, console);
             return 0;
-        } catch (UsageException e) {
-            out.println(e.getMessage());
-            return 2;
         } catch (Exception e) {
             e.printStackTrace(out);
             return 1;
         }
     }
 
-    private static void report(PrintStream out, String guest, int seconds, List<Sample> headless, List<Sample> console) {
-        int runs = headless.size();
-        out.printf(Locale.ROOT, "guest: %s; %d s per run, %d runs each way, interleaved, after a warm-up run%n",
-                guest, seconds, runs);
+    private static String millions(long instructions) {
+        return String.format(Locale.ROOT, "%.0f M", instructions / 1e6);
+    }
+
+    private static Guest linuxGuest() throws Exception {
+        Path bios = FirmwareCache.ofUser().directory().resolve(FirmwareCache.BIOS);
+        Path iso = LiveCdImage.ofUser().path();
+        if (!Files.isRegularFile(bios) || !Files.isRegularFile(iso)) {
+            return null;
+        }
+        RunOptions options = RunOptions.parse(List.of("--headless", "--memory", "128", "--iso", iso.toString()), bios);
+        return new Guest("the Debian live CD booting, from instruction " + millions(LINUX_BUSY_FROM)
+                + ", with the ordinary console", () -> VmLauncher.build("console-benchmark-linux", options),
+                LINUX_BUSY_FROM);
+    }
+
+    /** {@code pairs} pairs of runs, the order within a pair alternating: the headless and the console samples. */
+    private static List<List<Sample>> comparePairs(Guest guest, int pairs, long instructions) throws Exception {
+        List<Sample> headless = new ArrayList<>();
+        List<Sample> console = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            boolean consoleFirst = i % 2 == 1;
+            (consoleFirst ? console : headless).add(measure(guest, instructions, consoleFirst));
+            (consoleFirst ? headless : console).add(measure(guest, instructions, !consoleFirst));
+        }
+        return List.of(headless, console);
+    }
+
+    private static void report(PrintStream out, List<List<Sample>> samples, boolean fullFrames) {
+        List<Sample> headless = samples.get(0);
+        List<Sample> console = samples.get(1);
         double[] h = headless.stream().mapToDouble(Sample::mips).toArray();
         double[] c = console.stream().mapToDouble(Sample::mips).toArray();
         double[] hCpu = headless.stream().mapToDouble(Sample::cpuMips).toArray();
         double[] cCpu = console.stream().mapToDouble(Sample::cpuMips).toArray();
-        out.printf(Locale.ROOT, "%-32s %10s %7s %10s %7s   %s%n", "run", "guest MIPS", "stdev", "per CPU s",
-                "stdev", "each run (guest MIPS)");
-        row(out, "headless", h, hCpu);
-        row(out, "console, full 1024x768 frames", c, cCpu);
-        out.println("(guest MIPS: per wall second; per CPU s: per second of the VM thread's CPU time)");
-        double difference = percentDifference(h, c);
-        double cpuDifference = percentDifference(hCpu, cCpu);
-        if (runs < 2) {
-            out.printf(Locale.ROOT, "console vs headless: %+.1f%% (per CPU s %+.1f%%); one run each way gives no"
-                    + " run-to-run noise to compare with: use --runs 3 or more%n", difference, cpuDifference);
-        } else {
-            out.printf(Locale.ROOT, "run-to-run spread of headless runs: %.1f%% (stdev), %.1f%% (max-min);"
-                    + " per CPU s %.1f%% (stdev)%n", 100 * Math.sqrt(variance(h)) / mean(h),
-                    100 * (max(h) - min(h)) / mean(h), 100 * Math.sqrt(variance(hCpu)) / mean(hCpu));
-            double noise = noisePercent(h, c);
-            String verdict = noise > NOISE_LIMIT_PERCENT
-                    ? "the host is too noisy to tell (noise above " + (int) NOISE_LIMIT_PERCENT + "%): rerun when it is quieter"
-                    : difference >= -noise ? "not measurably slower" : "measurably slower";
-            out.printf(Locale.ROOT, "console vs headless: %+.1f%%, noise (2 standard errors) %.1f%%;"
-                    + " per CPU s %+.1f%%, noise %.1f%%: %s%n", difference, noise, cpuDifference,
-                    noisePercent(hCpu, cCpu), verdict);
-        }
+        PairedComparison wall = PairedComparison.of(h, c);
+        PairedComparison cpu = PairedComparison.of(hCpu, cCpu);
+        out.printf(Locale.ROOT, "%d pairs of runs, interleaved%n", h.length);
+        out.printf(Locale.ROOT, "%-10s %12s %14s   %s%n", "", "guest MIPS", "per VM CPU s", "each run (guest MIPS)");
+        row(out, "headless", wall.medianA(), cpu.medianA(), h);
+        row(out, "console", wall.medianB(), cpu.medianB(), c);
+        out.println("(medians; guest MIPS per wall second; per VM CPU s: per second of the VM thread's CPU time)");
+        out.println("console vs headless: " + wall.verdict(NOISE_LIMIT_PERCENT));
+        out.println("per VM-thread CPU second: " + cpu.verdict(NOISE_LIMIT_PERCENT));
         long[] intervals = console.stream().flatMapToLong(sample -> Arrays.stream(sample.frameIntervalsNanos()))
                 .sorted().toArray();
-        double fps = console.stream().mapToDouble(Sample::fps).average().orElse(0);
-        out.printf(Locale.ROOT, "console: %.1f fps of full %dx%d frames", fps, WIDTH, HEIGHT);
+        double consoleSeconds = console.stream().mapToDouble(Sample::seconds).sum();
+        long frames = console.stream().mapToLong(Sample::frames).sum();
+        long pulses = console.stream().mapToLong(Sample::pulses).sum();
+        if (fullFrames) {
+            double fullFps = console.stream().mapToDouble(Sample::fullFramesPerSecond).average().orElse(0);
+            out.printf(Locale.ROOT, "console: %.1f fps of full %dx%d frames", fullFps, WIDTH, HEIGHT);
+        } else {
+            out.printf(Locale.ROOT, "console: %.1f fps", frames / consoleSeconds);
+        }
         if (intervals.length > 0) {
             out.printf(Locale.ROOT, "; frame interval median %.1f ms, 95th percentile %.1f ms, longest %.1f ms",
                     percentile(intervals, 50), percentile(intervals, 95), intervals[intervals.length - 1] / 1e6);
@@ -168,54 +206,26 @@ public final class ConsoleBenchmark {
         out.println();
         // JavaFX pulses at up to 60 Hz; a console that keeps up shows a new frame on (almost) every pulse
         // it gets, so a low frame rate with a high share here means the FX thread got few pulses (host load).
-        long frames = console.stream().mapToLong(Sample::frames).sum();
-        long pulses = console.stream().mapToLong(Sample::pulses).sum();
-        double consoleSeconds = console.stream().mapToDouble(Sample::seconds).sum();
-        out.printf(Locale.ROOT, "pulses: %.1f per second; a new full frame on %.0f%% of them%n", pulses / consoleSeconds,
+        out.printf(Locale.ROOT, "pulses: %.1f per second; a new frame on %.0f%% of them%n", pulses / consoleSeconds,
                 pulses == 0 ? 0 : 100.0 * frames / pulses);
+        out.println("CPU beside the VM thread, in % of one core: headless " + otherThreads(headless)
+                + "; console " + otherThreads(console));
     }
 
-    private static double percentDifference(double[] headless, double[] console) {
-        return 100 * (mean(console) - mean(headless)) / mean(headless);
+    /** The CPU the threads other than the VM thread took during the runs, by group, busiest first. */
+    private static String otherThreads(List<Sample> samples) {
+        double seconds = samples.stream().mapToDouble(Sample::seconds).sum();
+        Map<String, Long> total = new HashMap<>();
+        samples.forEach(sample -> sample.threadCpuNanos().forEach((group, nanos) -> total.merge(group, nanos, Long::sum)));
+        total.remove(VM_THREAD);
+        return total.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(entry -> String.format(Locale.ROOT, "%s %.1f", entry.getKey(), entry.getValue() / 1e7 / seconds))
+                .collect(Collectors.joining(", "));
     }
 
-    /**
-     * Two standard errors of the difference of the means, in percent of the headless mean: how far
-     * apart two sets of runs of the same configuration land by chance (about 95 % of the time) at
-     * this host's run-to-run noise.
-     */
-    private static double noisePercent(double[] headless, double[] console) {
-        return 200 * Math.sqrt(variance(headless) / headless.length + variance(console) / console.length)
-                / mean(headless);
-    }
-
-    private static void row(PrintStream out, String name, double[] mips, double[] cpuMips) {
-        String each = Arrays.stream(mips).mapToObj(value -> String.format(Locale.ROOT, "%.1f", value))
-                .collect(Collectors.joining(" "));
-        out.printf(Locale.ROOT, "%-32s %10.1f %7s %10.1f %7s   %s%n", name, mean(mips), stdev(mips), mean(cpuMips),
-                stdev(cpuMips), each);
-    }
-
-    private static String stdev(double[] values) {
-        return values.length < 2 ? "-" : String.format(Locale.ROOT, "%.1f", Math.sqrt(variance(values)));
-    }
-
-    private static double mean(double[] values) {
-        return Arrays.stream(values).average().orElse(0);
-    }
-
-    /** Sample variance (n - 1). */
-    private static double variance(double[] values) {
-        double mean = mean(values);
-        return Arrays.stream(values).map(value -> (value - mean) * (value - mean)).sum() / (values.length - 1);
-    }
-
-    private static double min(double[] values) {
-        return Arrays.stream(values).min().orElse(0);
-    }
-
-    private static double max(double[] values) {
-        return Arrays.stream(values).max().orElse(0);
+    private static void row(PrintStream out, String name, double mips, double cpuMips, double[] each) {
+        out.printf(Locale.ROOT, "%-10s %12.1f %14.1f   %s%n", name, mips, cpuMips, Arrays.stream(each)
+                .mapToObj(value -> String.format(Locale.ROOT, "%.1f", value)).collect(Collectors.joining(" ")));
     }
 
     /** In milliseconds, nearest rank. */
@@ -224,60 +234,95 @@ public final class ConsoleBenchmark {
         return sorted[Math.max(0, rank - 1)] / 1e6;
     }
 
-    /** Guest MIPS over {@code seconds} of the busy stretch, with or without an open console. */
-    private static Sample measure(RunOptions options, int seconds, boolean withConsole) throws Exception {
-        Machine machine = VmLauncher.build("benchmark", options);
+    /** One run: a fresh machine, warm-up instructions, then the timed window of {@code instructions}. */
+    private static Sample measure(Guest guest, long instructions, boolean withConsole) throws Exception {
+        Machine machine = guest.machine().call();
         ConsoleView[] console = new ConsoleView[1];
         Stage[] stage = new Stage[1];
-        FrameClock clock = new FrameClock(() -> console[0].framesShown());
+        FrameClock clock = new FrameClock(() -> console[0].framesShown(), () -> console[0].pixelsShown());
         if (withConsole) {
-            Framebuffer full = new Framebuffer(WIDTH, HEIGHT);
-            onFxDo(() -> {
+            onFx(() -> {
                 console[0] = new ConsoleView();
-                console[0].attach(machine, sink -> machine.refreshScreen(screen -> {
-                    copyChangedRows(screen, full);
-                    full.markAllDirty();
-                    sink.accept(full);
-                }));
+                console[0].attach(machine);
                 stage[0] = new Stage();
                 stage[0].setScene(new Scene(console[0], WIDTH, HEIGHT));
                 stage[0].show();
             });
         }
-        machine.start();
-        awaitBusyGuest(machine);
-        if (withConsole) {
-            onFxDo(clock::start);
+        try {
+            machine.start();
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+            awaitInstructions(machine, guest.warmupInstructions(), deadline);
+            if (withConsole) {
+                onFx(clock::start);
+            }
+            Map<Long, Long> threadsBefore = threadCpuTimes();
+            Mark start = Mark.take(machine);
+            awaitInstructions(machine, start.instructions() + instructions, deadline);
+            Mark end = Mark.take(machine);
+            Map<Long, Long> threadsAfter = threadCpuTimes();
+            if (withConsole) {
+                onFx(clock::stop);
+            }
+            long executed = end.instructions() - start.instructions();
+            double elapsed = (end.wallNanos() - start.wallNanos()) / 1e9;
+            double cpuSeconds = Math.max(1, end.cpuNanos() - start.cpuNanos()) / 1e9;
+            return new Sample(executed / elapsed / 1e6, executed / cpuSeconds / 1e6, elapsed, clock.pulses(),
+                    clock.frames(), clock.pixels(), clock.intervals(),
+                    groupThreadCpu(threadsBefore, threadsAfter, end.vmThread()));
+        } finally {
+            if (withConsole) {
+                onFx(() -> {
+                    console[0].showPoweredOff("benchmark done");
+                    stage[0].close();
+                });
+            }
+            machine.powerOff();
+            machine.awaitTermination(10, TimeUnit.SECONDS);
         }
-        Mark start = Mark.take(machine);
-        Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-        Mark end = Mark.take(machine);
-        long instructions = end.instructions() - start.instructions();
-        double elapsed = (end.wallNanos() - start.wallNanos()) / 1e9;
-        double cpuSeconds = Math.max(1, end.cpuNanos() - start.cpuNanos()) / 1e9;
-        if (withConsole) {
-            onFxDo(() -> {
-                clock.stop();
-                console[0].showPoweredOff("benchmark done");
-                stage[0].close();
-            });
-        }
-        machine.powerOff();
-        machine.awaitTermination(10, TimeUnit.SECONDS);
-        return new Sample(instructions / elapsed / 1e6, instructions / cpuSeconds / 1e6, elapsed, clock.frames(),
-                clock.pulses(), clock.intervals());
     }
 
-    /** The guest's own picture into the top left of the 1024x768 one: only its changed rows (VM thread). */
-    private static void copyChangedRows(Framebuffer screen, Framebuffer full) {
-        if (!screen.isDirty()) {
-            return;
+    private static void awaitInstructions(Machine machine, long count, long deadline) throws InterruptedException {
+        while (machine.processor().instructionCount() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the guest stalled at instruction " + machine.processor()
+                        .instructionCount() + " on its way to " + count + ": " + machine.state());
+            }
+            Thread.sleep(2);
         }
-        int columns = Math.min(screen.width(), WIDTH);
-        int bottom = Math.min(screen.dirtyY() + screen.dirtyHeight(), HEIGHT);
-        for (int y = screen.dirtyY(); y < bottom; y++) {
-            System.arraycopy(screen.pixels(), y * screen.width(), full.pixels(), y * WIDTH, columns);
+    }
+
+    private static final String VM_THREAD = "VM";
+
+    private static Map<Long, Long> threadCpuTimes() {
+        Map<Long, Long> times = new HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            times.put(id, THREADS.getThreadCpuTime(id));
         }
+        return times;
+    }
+
+    /** CPU time per group of threads between two snapshots: the VM thread, JavaFX's two threads, the rest. */
+    private static Map<String, Long> groupThreadCpu(Map<Long, Long> before, Map<Long, Long> after, long vmThread) {
+        Map<Long, String> names = new HashMap<>();
+        for (var info : THREADS.getThreadInfo(after.keySet().stream().mapToLong(Long::longValue).toArray())) {
+            if (info != null) {
+                names.put(info.getThreadId(), info.getThreadName());
+            }
+        }
+        Map<String, Long> groups = new HashMap<>();
+        after.forEach((id, nanos) -> {
+            long spent = nanos - before.getOrDefault(id, 0L);
+            if (nanos < 0 || spent <= 0) {
+                return;
+            }
+            String name = names.getOrDefault(id, "");
+            String group = id == vmThread ? VM_THREAD
+                    : name.equals("JavaFX Application Thread") ? "FX application thread"
+                    : name.startsWith("QuantumRenderer") ? "Prism renderer" : "other";
+            groups.merge(group, spent, Long::sum);
+        });
+        return groups;
     }
 
     /**
@@ -286,22 +331,33 @@ public final class ConsoleBenchmark {
      */
     private static final class FrameClock extends AnimationTimer {
         private final LongSupplier framesShown;
+        private final LongSupplier pixelsShown;
         private long[] intervals = new long[256];
         private int count;
         private long frames;
         private long pulses;
         private long lastFrames;
+        private long firstPixels;
+        private long pixels;
         private long lastFrameTime;
 
-        FrameClock(LongSupplier framesShown) {
+        FrameClock(LongSupplier framesShown, LongSupplier pixelsShown) {
             this.framesShown = framesShown;
+            this.pixelsShown = pixelsShown;
         }
 
         @Override
         public synchronized void start() {
             lastFrames = framesShown.getAsLong();
+            firstPixels = pixelsShown.getAsLong();
             lastFrameTime = 0;
             super.start();
+        }
+
+        @Override
+        public synchronized void stop() {
+            super.stop();
+            pixels = pixelsShown.getAsLong() - firstPixels;
         }
 
         @Override
@@ -331,20 +387,13 @@ public final class ConsoleBenchmark {
             return frames;
         }
 
+        /** Pixels the console updated between start and stop. */
+        synchronized long pixels() {
+            return pixels;
+        }
+
         synchronized long[] intervals() {
             return Arrays.copyOf(intervals, count);
-        }
-    }
-
-    /**
-     * Waits until the guest is past SeaBIOS and ISOLINUX's one-second boot prompt, where it halts
-     * and executes almost nothing, so that both runs measure the same CPU-bound stretch (the
-     * kernel unpacking itself and booting).
-     */
-    private static void awaitBusyGuest(Machine machine) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (machine.processor().instructionCount() < BUSY_FROM_INSTRUCTION && System.nanoTime() < deadline) {
-            Thread.sleep(20);
         }
     }
 
@@ -355,14 +404,10 @@ public final class ConsoleBenchmark {
         FxThread.startPlatform();
     }
 
-    private static void onFxDo(Runnable step) throws Exception {
-        onFx(() -> {
+    private static void onFx(Runnable step) throws Exception {
+        FxThread.call(() -> {
             step.run();
             return null;
-        });
-    }
-
-    private static <T> T onFx(Callable<T> step) throws Exception {
-        return FxThread.call(step, FX_TIMEOUT);
+        }, FX_TIMEOUT);
     }
 }

@@ -8,6 +8,7 @@ import javafx.animation.AnimationTimer;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Pos;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Cursor;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
@@ -19,9 +20,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.StackPane;
-import java.util.function.Consumer;
 import org.vstation.devices.Machine;
-import org.vstation.devices.display.Framebuffer;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Mouse;
 
@@ -40,7 +39,6 @@ public final class ConsoleView extends StackPane {
     private final AnimationTimer timer;
     private volatile ScreenSink sink;
     private Machine machine;
-    private ScreenSource screenSource;
     private PixelBuffer<IntBuffer> pixelBuffer;
     private WritableImage image;
     private boolean fit = true;
@@ -50,6 +48,7 @@ public final class ConsoleView extends StackPane {
     private double lastX = Double.NaN;
     private double lastY;
     private long frames;
+    private long pixels;
 
     public ConsoleView() {
         getStyleClass().add("console");
@@ -84,25 +83,14 @@ public final class ConsoleView extends StackPane {
         });
     }
 
-    /** Where the pictures come from: normally {@link Machine#refreshScreen}, which calls back on the VM thread. */
-    @FunctionalInterface
-    public interface ScreenSource {
-        void refresh(Consumer<Framebuffer> sink);
-    }
-
     /** Shows this machine's screen from now on (it may not have started yet). */
     public void attach(Machine newMachine) {
-        attach(newMachine, newMachine::refreshScreen);
-    }
-
-    /** Shows the pictures of {@code source} and sends input to {@code newMachine} (the benchmark feeds full frames). */
-    public void attach(Machine newMachine, ScreenSource source) {
-        screenSource = source;
         machine = newMachine;
         sink = new ScreenSink();
         refreshPending = new AtomicBoolean();
         pixelBuffer = null;
         frames = 0;
+        pixels = 0;
         timer.start();
     }
 
@@ -131,6 +119,11 @@ public final class ConsoleView extends StackPane {
 
     public long framesShown() {
         return frames;
+    }
+
+    /** Pixels updated on screen since {@link #attach}: with {@link #framesShown()}, how much of each frame changed. */
+    public long pixelsShown() {
+        return pixels;
     }
 
     /** "Mouse grabbed: press Ctrl+Alt to release" and similar hints for the status bar. */
@@ -190,11 +183,15 @@ public final class ConsoleView extends StackPane {
             placeholder.setVisible(false);
         }
         if (pixelBuffer != null && current.isDirty()) {
-            pixelBuffer.updateBuffer(buffer -> current.drainInto(buffer));
+            pixelBuffer.updateBuffer(buffer -> {
+                Rectangle2D changed = current.drainInto(buffer);
+                pixels += (long) (changed.getWidth() * changed.getHeight());
+                return changed;
+            });
             frames++;
         }
         pending.set(true);
-        screenSource.refresh(framebuffer -> {
+        machine.refreshScreen(framebuffer -> {
             current.accept(framebuffer);
             pending.set(false);
         });
