@@ -354,12 +354,12 @@ class VgaRendererTest {
     void vbe800x600x32ShowsLinearPixels() {
         vbeMode(800, 600, 32, 0);
         lfbWrite32((599 * 800 + 799) * 4, 0x00123456);
-        lfbWrite32((10 * 800 + 20) * 4, 0x00FF8000);
+        lfbWrite32((10 * 800 + 20) * 4, 0x5AFF8000);
         Framebuffer fb = render();
         assertEquals(800, fb.width());
         assertEquals(600, fb.height());
         assertEquals(0xFF123456, fb.pixel(799, 599));
-        assertEquals(0xFFFF8000, fb.pixel(20, 10));
+        assertEquals(0xFFFF8000, fb.pixel(20, 10), "the unused byte of a 32-bit pixel does not show");
         assertEquals(0xFF000000, fb.pixel(21, 10));
     }
 
