@@ -10,6 +10,7 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Pos;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Cursor;
+import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.image.ImageView;
 import javafx.scene.image.PixelBuffer;
@@ -20,6 +21,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
 import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
 import org.vstation.devices.Machine;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Mouse;
@@ -168,7 +170,7 @@ public final class ConsoleView extends StackPane {
     private void onFrame() {
         ScreenSink current = sink;
         AtomicBoolean pending = refreshPending;
-        if (current == null || machine == null || pending.get()) {
+        if (current == null || machine == null || pending.get() || !onScreen()) {
             return;
         }
         if (current.takeResized() || pixelBuffer == null && current.width() > 0) {
@@ -197,6 +199,24 @@ public final class ConsoleView extends StackPane {
         });
     }
 
+    /**
+     * Whether anyone can see this view: a console in a hidden tab, a closed or minimised window
+     * would make the VM thread render frames for nobody. The guest's changes wait in the renderer's
+     * dirty pages until the view shows again.
+     */
+    private boolean onScreen() {
+        if (getScene() == null || getScene().getWindow() == null || !getScene().getWindow().isShowing()
+                || getScene().getWindow() instanceof Stage stage && stage.isIconified()) {
+            return false;
+        }
+        for (Node node = this; node != null; node = node.getParent()) {
+            if (!node.isVisible()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void onKey(KeyEvent event, boolean pressed) {
         event.consume();
         javafx.scene.input.KeyCode code = event.getCode();
@@ -210,7 +230,7 @@ public final class ConsoleView extends StackPane {
             releaseGrab();
         }
         if (event.isControlDown() && event.isAltDown() && code == javafx.scene.input.KeyCode.ENTER) {
-            if (pressed && getScene() != null && getScene().getWindow() instanceof javafx.stage.Stage stage) {
+            if (pressed && getScene() != null && getScene().getWindow() instanceof Stage stage) {
                 stage.setFullScreen(!stage.isFullScreen());
             }
             return;

@@ -81,9 +81,14 @@ final class ScreenSink {
         }
         IntBuffer buffer = target.getBuffer();
         int rowLength = dirtyRight - dirtyLeft;
-        for (int y = dirtyTop; y < dirtyBottom; y++) {
-            int offset = y * width + dirtyLeft;
-            buffer.put(offset, pixels, offset, rowLength);
+        if (rowLength == width) {
+            int offset = dirtyTop * width;
+            buffer.put(offset, pixels, offset, (dirtyBottom - dirtyTop) * width); // whole rows: one copy
+        } else {
+            for (int y = dirtyTop; y < dirtyBottom; y++) {
+                int offset = y * width + dirtyLeft;
+                buffer.put(offset, pixels, offset, rowLength);
+            }
         }
         dirty = false;
         return new Rectangle2D(dirtyLeft, dirtyTop, rowLength, dirtyBottom - dirtyTop);
