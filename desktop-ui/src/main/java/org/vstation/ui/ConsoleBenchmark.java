@@ -293,35 +293,50 @@ public final class ConsoleBenchmark {
     }
 
     private static final String VM_THREAD = "VM";
+    /** Not a thread id (ids are positive): the whole process in {@link #threadCpuTimes()}. */
+    private static final long PROCESS = -1;
 
+    /** CPU time of every Java thread by id, and of the whole process under {@link #PROCESS}. */
     private static Map<Long, Long> threadCpuTimes() {
         Map<Long, Long> times = new HashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             times.put(id, THREADS.getThreadCpuTime(id));
         }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            times.put(PROCESS, os.getProcessCpuTime());
+        }
         return times;
     }
 
-    /** CPU time per group of threads between two snapshots: the VM thread, JavaFX's two threads, the rest. */
+    /**
+     * CPU time per group of threads between two snapshots: the VM thread, JavaFX's two threads, other
+     * Java threads, and the JVM's own threads (garbage collector, JIT compilers: the process's CPU
+     * time beyond its Java threads').
+     */
     private static Map<String, Long> groupThreadCpu(Map<Long, Long> before, Map<Long, Long> after, long vmThread) {
         Map<Long, String> names = new HashMap<>();
-        for (var info : THREADS.getThreadInfo(after.keySet().stream().mapToLong(Long::longValue).toArray())) {
+        for (var info : THREADS.getThreadInfo(after.keySet().stream().mapToLong(Long::longValue).filter(id -> id != PROCESS).toArray())) {
             if (info != null) {
                 names.put(info.getThreadId(), info.getThreadName());
             }
         }
         Map<String, Long> groups = new HashMap<>();
+        long[] javaThreads = new long[1];
         after.forEach((id, nanos) -> {
             long spent = nanos - before.getOrDefault(id, 0L);
-            if (nanos < 0 || spent <= 0) {
+            if (id == PROCESS || nanos < 0 || spent <= 0) {
                 return;
             }
+            javaThreads[0] += spent;
             String name = names.getOrDefault(id, "");
             String group = id == vmThread ? VM_THREAD
                     : name.equals("JavaFX Application Thread") ? "FX application thread"
                     : name.startsWith("QuantumRenderer") ? "Prism renderer" : "other";
             groups.merge(group, spent, Long::sum);
         });
+        if (after.containsKey(PROCESS) && before.containsKey(PROCESS)) {
+            groups.put("GC and JIT", Math.max(0, after.get(PROCESS) - before.get(PROCESS) - javaThreads[0]));
+        }
         return groups;
     }
 

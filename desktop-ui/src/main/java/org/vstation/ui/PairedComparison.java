@@ -11,8 +11,10 @@ import java.util.SplittableRandom;
  * a bootstrap over the pairs (percentile method, a fixed seed so a report is reproducible). Medians
  * keep one run that the host starved from moving the result.
  */
-record PairedComparison(double medianA, double medianB, double differencePercent, double lowPercent,
+record PairedComparison(int pairs, double medianA, double medianB, double differencePercent, double lowPercent,
         double highPercent) {
+    /** Below this a bootstrap interval of a median says little (with one pair it has no width at all). */
+    static final int MIN_PAIRS = 5;
     private static final int RESAMPLES = 4000;
     private static final long SEED = 0x5EED_C0DEL;
 
@@ -34,7 +36,7 @@ record PairedComparison(double medianA, double medianB, double differencePercent
             medians[r] = median(resampled);
         }
         Arrays.sort(medians);
-        return new PairedComparison(median(a), median(b), median(differences),
+        return new PairedComparison(a.length, median(a), median(b), median(differences),
                 medians[(int) (0.025 * RESAMPLES)], medians[(int) (0.975 * RESAMPLES) - 1]);
     }
 
@@ -46,9 +48,13 @@ record PairedComparison(double medianA, double medianB, double differencePercent
     /**
      * "not measurably slower" when the interval reaches up to zero or above and is at most
      * {@code noiseLimitPercent} either side; "slower by X%" when the whole interval is below zero;
-     * otherwise the runs scatter too much to say either.
+     * otherwise, or with fewer than {@link #MIN_PAIRS} pairs, no verdict.
      */
     String verdict(double noiseLimitPercent) {
+        if (pairs < MIN_PAIRS) {
+            return String.format(Locale.ROOT, "too few pairs to tell (difference %+.1f%% from %d; a verdict needs"
+                    + " %d or more)", differencePercent, pairs, MIN_PAIRS);
+        }
         if (highPercent < 0) {
             return String.format(Locale.ROOT, "slower by %.1f%% (95%% interval %.1f%% to %.1f%%)",
                     -differencePercent, -highPercent, -lowPercent);

@@ -14,9 +14,8 @@ import org.vstation.fixtures.nasm.Nasm;
 
 /**
  * A short run of the console benchmark (one pair of 30 M-instruction runs after the warm-up pair)
- * reports both speeds side by side, a verdict, and a frame rate, frame intervals and pulses from
- * real frames of the 1024x768 guest. Whether the console is "not measurably slower" depends on the
- * host's load, so only the verdict's form is checked, never a speed.
+ * reports both speeds side by side, their difference, and a frame rate, frame intervals and pulses
+ * from real frames of the 1024x768 guest. No speed is checked: it depends on the host's load.
  */
 class ConsoleBenchmarkTest {
 
@@ -32,8 +31,8 @@ class ConsoleBenchmarkTest {
         assertEquals(0, exit, report);
         assertTrue(mips(report, "headless") > 0, report);
         assertTrue(mips(report, "console") > 0, report);
-        String verdict = "(not measurably slower \\(difference [-+][0-9.]+% within noise \\+-[0-9.]+%\\)"
-                + "|slower by [0-9.]+% \\(95% interval -?[0-9.]+% to -?[0-9.]+%\\)|too noisy to tell .*)";
+        // One pair is too few for a verdict (PairedComparisonTest covers the verdicts); the figure is printed.
+        String verdict = "too few pairs to tell \\(difference [-+][0-9.]+% from 1; a verdict needs 5 or more\\)";
         assertTrue(Pattern.compile("(?m)^console vs headless: " + verdict + "$").matcher(report).find(), report);
         assertTrue(Pattern.compile("(?m)^per VM-thread CPU second: " + verdict + "$").matcher(report).find(), report);
         Matcher fps = Pattern.compile("console: ([0-9.]+) fps of full 1024x768 frames; frame interval median "

@@ -48,6 +48,14 @@ class PairedComparisonTest {
     }
 
     @Test
+    void fewPairsGiveNoVerdictHoweverCloseTheyAgree() {
+        PairedComparison comparison = PairedComparison.of(new double[] {50, 50, 50, 50}, new double[] {45, 45, 45, 45});
+        assertEquals(0, comparison.noisePercent());
+        assertEquals("too few pairs to tell (difference -10.0% from 4; a verdict needs 5 or more)",
+                comparison.verdict(5));
+    }
+
+    @Test
     void medianOfEvenAndOddCounts() {
         assertEquals(2, PairedComparison.median(new double[] {3, 1, 2}));
         assertEquals(2.5, PairedComparison.median(new double[] {4, 1, 3, 2}));
