@@ -31,7 +31,9 @@ import org.vstation.devices.clock.EventQueue;
 import org.vstation.devices.clock.VirtualClock;
 import org.vstation.devices.debug.DebugConsole;
 import org.vstation.devices.debug.PostCodePort;
+import org.vstation.devices.display.DisplaySink;
 import org.vstation.devices.display.Framebuffer;
+import org.vstation.devices.display.LinearScanOut;
 import org.vstation.devices.dma.IsaDma;
 import org.vstation.devices.firmware.FwCfg;
 import org.vstation.devices.ide.AtaDisk;
@@ -416,15 +418,21 @@ public final class Machine {
     }
 
     /**
-     * For the console, which repaints often: brings the picture up to date
-     * on the VM thread and hands the live framebuffer to {@code sink} there;
-     * its dirty rectangle says what changed since the previous refresh (it is
-     * cleared afterwards). The sink must copy what it needs before returning.
+     * For the console, which repaints often: on the VM thread, hands {@code sink} either the place
+     * in video memory of a 32-bit linear screen and the lines that changed (the console copies it
+     * from there itself, so the VM thread spends no time per pixel), or for every other mode the
+     * live framebuffer brought up to date, whose dirty rectangle says what changed since the
+     * previous refresh (it is cleared afterwards; the sink must copy what it needs before the next).
      */
-    public void refreshScreen(Consumer<Framebuffer> sink) {
+    public void refreshScreen(DisplaySink sink) {
         post(() -> {
+            LinearScanOut direct = screen.scanOut();
+            if (direct != null) {
+                sink.scannedOut(direct);
+                return;
+            }
             screen.render();
-            sink.accept(screen.framebuffer());
+            sink.rendered(screen.framebuffer());
             screen.framebuffer().clearDirty();
         });
     }

@@ -23,6 +23,9 @@ import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.vstation.devices.Machine;
+import org.vstation.devices.display.DisplaySink;
+import org.vstation.devices.display.Framebuffer;
+import org.vstation.devices.display.LinearScanOut;
 import org.vstation.devices.input.KeyCode;
 import org.vstation.devices.input.Ps2Mouse;
 
@@ -40,6 +43,7 @@ public final class ConsoleView extends StackPane {
     private AtomicBoolean refreshPending = new AtomicBoolean();
     private final AnimationTimer timer;
     private volatile ScreenSink sink;
+    private DisplaySink refreshAnswer;
     private Machine machine;
     private PixelBuffer<IntBuffer> pixelBuffer;
     private WritableImage image;
@@ -90,6 +94,7 @@ public final class ConsoleView extends StackPane {
         machine = newMachine;
         sink = new ScreenSink();
         refreshPending = new AtomicBoolean();
+        refreshAnswer = answerInto(sink, refreshPending);
         pixelBuffer = null;
         frames = 0;
         pixels = 0;
@@ -193,10 +198,24 @@ public final class ConsoleView extends StackPane {
             frames++;
         }
         pending.set(true);
-        machine.refreshScreen(framebuffer -> {
-            current.accept(framebuffer);
-            pending.set(false);
-        });
+        machine.refreshScreen(refreshAnswer);
+    }
+
+    /** Takes the VM thread's answer to a refresh into {@code target}; then the next refresh may be asked for. */
+    private static DisplaySink answerInto(ScreenSink target, AtomicBoolean pending) {
+        return new DisplaySink() {
+            @Override
+            public void rendered(Framebuffer framebuffer) {
+                target.rendered(framebuffer);
+                pending.set(false);
+            }
+
+            @Override
+            public void scannedOut(LinearScanOut screen) {
+                target.scannedOut(screen);
+                pending.set(false);
+            }
+        };
     }
 
     /**

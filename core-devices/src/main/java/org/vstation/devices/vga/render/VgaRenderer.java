@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.vstation.devices.display.Framebuffer;
+import org.vstation.devices.display.LinearScanOut;
 import org.vstation.devices.vga.BochsDispi;
 import org.vstation.devices.vga.StdVga;
 import org.vstation.devices.vga.VgaDac;
@@ -65,6 +66,8 @@ public final class VgaRenderer {
     private int[] lineBuffer = new int[0];
 
     private Geometry lastGeometry;
+    /** The mode of the last {@link #scanOut()}, or null when a render came after it. */
+    private Geometry lastScanOut;
     private int lastModeGeneration;
     private int lastDacChange;
     private int lastCursorAddress = -1;
@@ -91,6 +94,7 @@ public final class VgaRenderer {
      */
     public boolean render() {
         drew = false;
+        lastScanOut = null; // this render takes the dirty pages a scan-out would have needed
         Geometry geometry = geometry();
         VgaDac dac = vga.dac();
         boolean full = !geometry.equals(lastGeometry) || vga.modeGeneration() != lastModeGeneration
@@ -117,6 +121,42 @@ public final class VgaRenderer {
         }
         memory.clearDirty();
         return drew;
+    }
+
+    /**
+     * For a display that copies a 32-bit VBE screen straight out of video memory instead of having
+     * it drawn here (the VM thread then spends no time per pixel): when the mode is VBE 32 bpp and
+     * every line lies in video memory, where the picture is and which lines changed since the last
+     * scan-out (all of them after a mode change or a {@link #render()}), and forgets those changes.
+     * The framebuffer is then out of date, so the next {@link #render()} draws it whole. Otherwise
+     * null, and the display needs {@link #render()}.
+     */
+    public LinearScanOut scanOut() {
+        Geometry g = geometry();
+        if (g.kind() != Kind.VBE || g.vbeBitsPerPixel() != 32
+                || g.vbeStart() + (long) (g.height() - 1) * g.vbePitch() + 4L * g.width() > vram.length) {
+            return null;
+        }
+        int start = (int) g.vbeStart();
+        int top = 0;
+        int bottom = g.height();
+        if (g.equals(lastScanOut)) {
+            top = -1;
+            bottom = 0;
+            if (memory.anyDirty()) {
+                for (int y = 0; y < g.height(); y++) {
+                    if (memory.isDirty(start + y * g.vbePitch(), 4 * g.width())) {
+                        top = top < 0 ? y : top;
+                        bottom = y + 1;
+                    }
+                }
+            }
+            top = Math.max(top, 0);
+        }
+        lastScanOut = g;
+        lastGeometry = null;
+        memory.clearDirty();
+        return new LinearScanOut(vram, start, g.vbePitch(), g.width(), g.height(), top, bottom);
     }
 
     private void lineDrawn(int y) {

@@ -7,6 +7,7 @@ import static org.vstation.devices.vga.VgaTestGuest.glyphRow;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vstation.devices.display.Framebuffer;
+import org.vstation.devices.display.LinearScanOut;
 import org.vstation.devices.vga.BochsDispi;
 import org.vstation.devices.vga.StdVga;
 import org.vstation.devices.vga.VgaTestGuest;
@@ -361,6 +362,42 @@ class VgaRendererTest {
         assertEquals(0xFF123456, fb.pixel(799, 599));
         assertEquals(0xFFFF8000, fb.pixel(20, 10), "the unused byte of a 32-bit pixel does not show");
         assertEquals(0xFF000000, fb.pixel(21, 10));
+    }
+
+    @Test
+    void aScanOutNamesTheChangedLinesOfA32BitScreenWithoutDrawingThem() {
+        vbeMode(800, 600, 32, 0);
+        LinearScanOut first = renderer.scanOut();
+        assertEquals(new LinearScanOut(vga.memory().bytes(), 0, 3200, 800, 600, 0, 600), first, "a new mode: every line");
+        assertFalse(renderer.scanOut().isDirty(), "nothing written since");
+
+        lfbWrite32((10 * 800 + 20) * 4, 0x00FF8000);
+        lfbWrite32((12 * 800 + 799) * 4, 0x00123456);
+        LinearScanOut changed = renderer.scanOut();
+        // Dirty tracking is by 4 KiB page: line 10's pixel is in page 7 (bytes 28672-32767, lines 8-10),
+        // line 12's in page 10 (bytes 40960-45055, lines 12-14).
+        assertEquals(8, changed.dirtyTop());
+        assertEquals(15, changed.dirtyBottom());
+
+        Framebuffer fb = render();
+        assertEquals(0xFFFF8000, fb.pixel(20, 10), "after scan-outs took the dirty pages, a render draws everything");
+        assertEquals(0xFF123456, fb.pixel(799, 12));
+        LinearScanOut afterRender = renderer.scanOut();
+        assertEquals(0, afterRender.dirtyTop());
+        assertEquals(600, afterRender.dirtyBottom(), "a render in between: the next scan-out is whole again");
+    }
+
+    @Test
+    void onlyA32BitScreenInsideVideoMemoryIsScannedOut() {
+        vbeMode(640, 480, 16, 0);
+        assertNull(renderer.scanOut());
+        vbeMode(640, 480, 32, 0);
+        guest.dispi(BochsDispi.INDEX_VIRT_WIDTH, 1024);
+        guest.dispi(BochsDispi.INDEX_Y_OFFSET, 100);
+        assertEquals(100 * 4096, renderer.scanOut().start(), "panned");
+        assertEquals(4096, renderer.scanOut().pitch());
+        guest.dispi(BochsDispi.INDEX_Y_OFFSET, 4000); // past the end of video memory
+        assertNull(renderer.scanOut());
     }
 
     @Test
