@@ -35,6 +35,8 @@ class ConsoleBenchmarkTest {
         String verdict = "too few pairs to tell \\(difference [-+][0-9.]+% from 1; a verdict needs 5 or more\\)";
         assertTrue(Pattern.compile("(?m)^console vs headless: " + verdict + "$").matcher(report).find(), report);
         assertTrue(Pattern.compile("(?m)^per VM-thread CPU second: " + verdict + "$").matcher(report).find(), report);
+        assertTrue(Pattern.compile("(?m)^fastest runs: headless [0-9.]+, console [0-9.]+ guest MIPS \\([-+][0-9.]+%\\)$")
+                .matcher(report).find(), report);
         Matcher fps = Pattern.compile("console: ([0-9.]+) fps of full 1024x768 frames; frame interval median "
                 + "([0-9.]+) ms").matcher(report);
         assertTrue(fps.find(), report);
