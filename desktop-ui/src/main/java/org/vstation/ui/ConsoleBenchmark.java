@@ -1,5 +1,6 @@
 package org.vstation.ui;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -56,6 +57,8 @@ public final class ConsoleBenchmark {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     /** A verdict either way needs the 95 % interval to be at most this wide on either side. */
     static final double NOISE_LIMIT_PERCENT = 5;
+    /** A headless VM thread that runs less of the wall time than this shares its core with other work. */
+    private static final double BUSY_HOST_PERCENT = 90;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ConsoleBenchmark() {
@@ -116,8 +119,17 @@ public final class ConsoleBenchmark {
             out.println(USAGE);
             return 2;
         }
+        FramebufferGuest framebufferGuest;
         try {
-            FramebufferGuest framebufferGuest = FramebufferGuest.assemble(wholeFrame);
+            framebufferGuest = FramebufferGuest.assemble(wholeFrame);
+        } catch (IOException e) {
+            out.println(e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        try {
             Guest steady = new Guest(String.format(Locale.ROOT, "%s (1024x768x32, %s changed between fixed"
                     + " compute stretches), %s instructions a run after %s", FramebufferGuest.SOURCE,
                     wholeFrame ? "every pixel" : "every page of the framebuffer", millions(instructions),
@@ -160,8 +172,12 @@ public final class ConsoleBenchmark {
                 LINUX_BUSY_FROM);
     }
 
-    /** {@code pairs} pairs of runs, the order within a pair alternating: the headless and the console samples. */
-    private static List<List<Sample>> comparePairs(Guest guest, int pairs, long instructions) throws Exception {
+    /** The runs of {@link #comparePairs}: run i of each list made a pair. */
+    private record Pairs(List<Sample> headless, List<Sample> console) {
+    }
+
+    /** {@code pairs} pairs of runs, the order within a pair alternating. */
+    private static Pairs comparePairs(Guest guest, int pairs, long instructions) throws Exception {
         List<Sample> headless = new ArrayList<>();
         List<Sample> console = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
@@ -169,12 +185,12 @@ public final class ConsoleBenchmark {
             (consoleFirst ? console : headless).add(measure(guest, instructions, consoleFirst));
             (consoleFirst ? headless : console).add(measure(guest, instructions, !consoleFirst));
         }
-        return List.of(headless, console);
+        return new Pairs(headless, console);
     }
 
-    private static void report(PrintStream out, List<List<Sample>> samples, boolean fullFrames) {
-        List<Sample> headless = samples.get(0);
-        List<Sample> console = samples.get(1);
+    private static void report(PrintStream out, Pairs pairs, boolean fullFrames) {
+        List<Sample> headless = pairs.headless();
+        List<Sample> console = pairs.console();
         double[] h = headless.stream().mapToDouble(Sample::mips).toArray();
         double[] c = console.stream().mapToDouble(Sample::mips).toArray();
         double[] hCpu = headless.stream().mapToDouble(Sample::cpuMips).toArray();
@@ -216,6 +232,22 @@ public final class ConsoleBenchmark {
                 pulses == 0 ? 0 : 100.0 * frames / pulses);
         out.println("CPU beside the VM thread, in % of one core: headless " + otherThreads(headless)
                 + "; console " + otherThreads(console));
+        double headlessOnCpu = 100 * PairedComparison.median(ratios(h, hCpu));
+        double consoleOnCpu = 100 * PairedComparison.median(ratios(c, cCpu));
+        out.printf(Locale.ROOT, "VM thread on a CPU: %.0f%% of the wall time headless, %.0f%% with the console%s%n",
+                headlessOnCpu, consoleOnCpu, headlessOnCpu >= BUSY_HOST_PERCENT ? ""
+                        : " (a busy host: the kernel shares the cores out by session, so the console's threads take"
+                        + " their CPU from the guest's share and only an idle host can show the wall-clock verdict;"
+                        + " per VM-thread CPU second still shows what the console costs the VM thread itself)");
+    }
+
+    /** Guest MIPS per wall second over per VM-thread CPU second: the share of the wall time the VM thread ran. */
+    private static double[] ratios(double[] perWallSecond, double[] perCpuSecond) {
+        double[] ratios = new double[perWallSecond.length];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = perWallSecond[i] / perCpuSecond[i];
+        }
+        return ratios;
     }
 
     /** The CPU the threads other than the VM thread took during the runs, by group, busiest first. */

@@ -48,6 +48,10 @@ class ConsoleBenchmarkTest {
         assertTrue(Double.parseDouble(pulses.group(1)) <= 70, "JavaFX pulses at up to 60 Hz: " + report);
         assertTrue(Integer.parseInt(pulses.group(2)) > 0 && Integer.parseInt(pulses.group(2)) <= 100, report);
         assertTrue(report.contains("FX application thread"), "the console's own thread took CPU: " + report);
+        Matcher onCpu = Pattern.compile("VM thread on a CPU: ([0-9]+)% of the wall time headless, ([0-9]+)% with the"
+                + " console").matcher(report);
+        assertTrue(onCpu.find(), report);
+        assertTrue(Integer.parseInt(onCpu.group(1)) <= 101 && Integer.parseInt(onCpu.group(2)) <= 101, report);
     }
 
     private static double mips(String report, String run) {
