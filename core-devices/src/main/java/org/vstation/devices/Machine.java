@@ -280,11 +280,23 @@ public final class Machine {
      * happened; a guest that locked the tray keeps its medium (LOCKED_BY_GUEST).
      */
     public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom() {
+        return ejectCdrom(false);
+    }
+
+    /**
+     * Ejects the CD/DVD medium; with {@code force} even one the guest has
+     * locked in (the guest then finds the drive empty under its feet).
+     */
+    public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom(boolean force) {
         CompletableFuture<AtapiCdrom.EjectResult> result = new CompletableFuture<>();
         post(() -> {
             BlockImage before = cdrom.medium();
-            AtapiCdrom.EjectResult outcome = cdrom.ejectMedium();
+            boolean locked = cdrom.isRemovalPrevented();
+            AtapiCdrom.EjectResult outcome = force ? cdrom.forceEject() : cdrom.ejectMedium();
             if (outcome == AtapiCdrom.EjectResult.EJECTED) {
+                if (locked) {
+                    log.warn("{}: {} forcibly ejected while the guest had it locked", name, before.description());
+                }
                 closeQuietly(before);
             }
             result.complete(outcome);
@@ -299,8 +311,28 @@ public final class Machine {
      * medium in; the image passed is then closed and the VM runs on unchanged.
      */
     public CompletableFuture<Void> changeCdrom(BlockImage image) {
+        return changeCdrom(image, false);
+    }
+
+    /**
+     * Changes the CD/DVD medium; with {@code force} also when the guest has
+     * locked it in (VMware's "disconnect anyway", QEMU's {@code change} after
+     * {@code eject -f}): the guest sees the medium change as a drive reports
+     * it and files it had open on the old medium fail to read.
+     */
+    public CompletableFuture<Void> changeCdrom(BlockImage image, boolean force) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         post(() -> {
+            BlockImage before = cdrom.medium();
+            if (force) {
+                if (before != null && cdrom.isRemovalPrevented()) {
+                    log.warn("{}: {} forcibly replaced by {} while the guest had it locked", name,
+                            before.description(), image.description());
+                }
+                closeQuietly(cdrom.forceMedium(image));
+                result.complete(null);
+                return;
+            }
             try {
                 closeQuietly(cdrom.insertMedium(image));
                 result.complete(null);
