@@ -48,6 +48,7 @@ import org.vstation.devices.net.Rtl8139;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
 import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.WorkerHostIo;
 import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
 import org.vstation.devices.timer.Mc146818Rtc;
 import org.vstation.devices.timer.Pit8254;
@@ -111,6 +112,8 @@ public final class Machine {
     private final Piix4PowerManagement powerManagement;
     private final Piix3Ide ide;
     private final List<AtaDisk> disks = new ArrayList<>();
+    /** The disks' fsyncs (FLUSH CACHE) run here, so the guest runs on while the host waits for its disk. */
+    private final WorkerHostIo storageIo;
     private final AtapiCdrom cdrom;
     private final Rtl8139 nic;
     private EventQueue.Timer nicLinkRestore;
@@ -229,6 +232,7 @@ public final class Machine {
 
         // ---- storage: PIIX3 IDE at 00:01.1; CD/DVD on the secondary master, hard disks on the other three places ----
         ide = new Piix3Ide(ioBus, memory, events, pic::line);
+        storageIo = new WorkerHostIo(name + " storage I/O", this::post);
         pciBus.attach(Piix3IsaBridge.PCI_DEVICE_NUMBER, Piix3Ide.PCI_FUNCTION, ide);
         String serial = "VS" + (config.uuid() != null ? config.uuid() : UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)))
                 .toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
@@ -237,6 +241,7 @@ public final class Machine {
             if (image != null) {
                 AtaDisk disk = new AtaDisk("IDE disk " + position.ordinal(), image,
                         serial + "D" + position.ordinal(), "VStation HARDDISK");
+                disk.useHostIo(storageIo);
                 (position.channel() == 0 ? ide.primary() : ide.secondary()).attach(position.drive(), disk);
                 disks.add(disk);
             }
@@ -346,6 +351,11 @@ public final class Machine {
 
     /** Powered off: writes reach the disk (fsync) and the images are released. */
     private void closeStorage() {
+        try {
+            storageIo.close(); // a flush under way finishes before its image closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (AtaDisk disk : disks) {
             closeQuietly(disk.image());
         }
