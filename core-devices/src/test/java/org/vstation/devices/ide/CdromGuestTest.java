@@ -10,7 +10,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
@@ -22,10 +21,8 @@ import org.vstation.devices.storage.IsoImage;
  * Issue 7, "done when" 1: SeaBIOS boots a nasm guest from an ISO built with
  * xorriso (El Torito, no emulation); the guest finds a file through the ISO
  * 9660 directory and reads it through the CD-ROM by PIO and by bus-master
- * DMA, and both checksums match the host's. A SeaBIOS boot on the
- * interpreter takes seconds, so slow.
+ * DMA, and both checksums match the host's.
  */
-@Tag("slow")
 class CdromGuestTest {
     private static final Pattern RESULT = Pattern.compile("CDTEST (PIO|DMA) ([0-9A-F]{8})");
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
@@ -21,9 +20,8 @@ import org.vstation.fixtures.nasm.Nasm;
 /**
  * Issue 7: SeaBIOS boots from the IDE disk. The MBR (a nasm guest) reads
  * sectors back through INT 13h, so SeaBIOS's ATA driver runs against our
- * disk, and prints what it found. A SeaBIOS boot on the interpreter, so slow.
+ * disk, and prints what it found.
  */
-@Tag("slow")
 class DiskBootTest {
     @TempDir
     Path dir;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.cpu.X86Cpu;
@@ -28,9 +27,7 @@ import org.vstation.devices.storage.RawDiskImage;
  * to the disk by PIO and DMA with LBA28 and LBA48 addresses; after power off
  * the image holds exactly those bytes, and after a SIGKILL of the emulator
  * that follows the guest's FLUSH CACHE none of the flushed sectors is lost.
- * Each case boots SeaBIOS on the interpreter, so slow.
  */
-@Tag("slow")
 class DiskGuestTest {
     /** Just above what LBA28 reaches: the guest's LBA48 writes land at 10000010h and 10000110h. */
     private static final long DISK_SECTORS = (1L << 28) + 8192;
