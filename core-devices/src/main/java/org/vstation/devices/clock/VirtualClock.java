@@ -31,7 +31,7 @@ public final class VirtualClock implements TimeSource {
     private static final double MAX_CATCH_UP = 4.0;
     /** A guest ahead of the host slows down to at most half pace. */
     private static final double MIN_PACE = 0.5;
-    private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_LAG_NANOS = TimeUnit.SECONDS.toNanos(30);
     /**
      * The emulation's pace is measured over windows of this much busy host
      * time, descheduled stretches included (a VM thread that gets a quarter of

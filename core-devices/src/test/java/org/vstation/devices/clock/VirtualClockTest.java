@@ -80,16 +80,27 @@ class VirtualClockTest {
     }
 
     @Test
-    void lagBeyondOneSecondIsForgiven() {
+    void secondsOfLagArePaidOffWithinSecondsWithoutAJump() {
+        // A JVM warming up or a host busy elsewhere can leave the guest seconds behind; its date must catch up.
         run(40_000_000, 25);
         retired += 1000;
         host += 5_000 * MS;
         clock.synchronize();
-        long guest = clock.nanos();
-        assertTrue(guest < 1_100 * MS, "no five-second jump: " + guest);
+        assertTrue(clock.nanos() < 1_100 * MS, "no five-second jump: " + clock.nanos());
+        run(80_000_000, 25); // two seconds of host time
+        assertTrue(Math.abs(host - clock.nanos()) < 5 * MS, "caught up: lag " + (host - clock.nanos()));
+    }
+
+    @Test
+    void lagBeyondHalfAMinuteIsForgiven() {
         run(40_000_000, 25);
-        assertTrue(Math.abs(host - 5_000 * MS - clock.nanos()) < 5 * MS,
-                "guest time now runs five seconds behind the host, at the host's pace: " + (host - 5_000 * MS - clock.nanos()));
+        retired += 1000;
+        host += 100_000 * MS; // a host suspended for 100 s
+        clock.synchronize();
+        assertTrue(clock.nanos() < 1_100 * MS, "no jump: " + clock.nanos());
+        run(40_000_000, 25);
+        assertTrue(Math.abs(host - 100_000 * MS - clock.nanos()) < 5 * MS,
+                "guest time now runs 100 s behind the host, at the host's pace: " + (host - 100_000 * MS - clock.nanos()));
     }
 
     @Test
