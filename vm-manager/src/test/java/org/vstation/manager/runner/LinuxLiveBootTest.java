@@ -44,6 +44,13 @@ class LinuxLiveBootTest {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
     private static final String PROMPT = "vstation:/# ";
 
+    /** Debian's i386 kernel is built with CONFIG_HZ=250; jiffies start 300 s before wrapping (INITIAL_JIFFIES). */
+    private static final int KERNEL_HZ = 250;
+    private static final long INITIAL_JIFFIES = (1L << 32) - 300L * KERNEL_HZ;
+    /** The kernel line whose arrival starts the measured stretch of boot: the first one stamped after 3 s. */
+    private static final double FIRST_STAMP_SECONDS = 3.0;
+    private static final Pattern PRINTK_STAMP = Pattern.compile("^\\[\\s*(\\d+\\.\\d+)]");
+
     private static final String SWAPPED_FILE = "swapped.txt";
     private static final String SWAPPED_TEXT = "the second medium";
 
@@ -52,6 +59,10 @@ class LinuxLiveBootTest {
 
     private Machine machine;
     private final StringBuilder serial = new StringBuilder();
+    /** The serial line being received (VM thread only), and the first kernel line stamped after 3 s. */
+    private final StringBuilder serialLine = new StringBuilder();
+    private volatile double firstStampGuestSeconds = -1;
+    private volatile long firstStampHostNanos;
 
     @AfterEach
     void powerOff() throws InterruptedException {
@@ -74,12 +85,14 @@ class LinuxLiveBootTest {
             synchronized (serial) {
                 serial.append((char) b);
             }
+            noteKernelTimestamp(b);
         });
         long start = System.nanoTime();
         machine.start();
         awaitSerial(PROMPT, BOOT_TIMEOUT);
         System.out.printf("LinuxLiveBootTest: shell prompt after %.1f s, %,d instructions%n",
                 (System.nanoTime() - start) / 1e9, machine.processor().instructionCount());
+        guestClockKeptHostTimeOverTheBoot();
 
         // 1. Over the serial port: kernel, CPU and CD-ROM as VStation presents them.
         String answer = command("uname -a; grep -m1 'model name' /proc/cpuinfo; grep -m1 flags /proc/cpuinfo; ls /dev/sr0");
@@ -138,6 +151,57 @@ class LinuxLiveBootTest {
         type("poweroff");
         assertTrue(machine.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "poweroff did not end the VM");
         assertEquals(MachineState.POWERED_OFF, machine.state(), String.valueOf(machine.errorMessage()));
+    }
+
+    /**
+     * Issue 5: Linux's clock follows the host's over the boot (a minute and more). From the first kernel line
+     * stamped after 3 s to the prompt, the kernel's uptime advanced as much as host time did; jiffies kept
+     * pace with the uptime; and {@code date} (from the RTC, which started at the host's UTC) still shows the
+     * host's time. Each within 1%, plus the time one serial command takes and the one-second steps of the
+     * RTC and of busybox's {@code date}.
+     */
+    private void guestClockKeptHostTimeOverTheBoot() throws InterruptedException {
+        assertTrue(firstStampGuestSeconds >= 0, "no kernel line stamped after " + FIRST_STAMP_SECONDS + " s");
+        long before = System.nanoTime();
+        String answer = command("cat /proc/uptime; date +%s; grep -m1 '^jiffies' /proc/timer_list");
+        long after = System.nanoTime();
+        double hostWallSeconds = System.currentTimeMillis() / 1e3 - (after - before) / 2e9;
+        double commandSeconds = (after - before) / 1e9;
+        java.util.regex.Matcher clock = Pattern.compile("(\\d+\\.\\d+) \\d+\\.\\d+\\s+(\\d+)\\s+jiffies: (\\d+)")
+                .matcher(answer);
+        assertTrue(clock.find(), "uptime, date and jiffies expected in:\n" + answer);
+        double uptime = Double.parseDouble(clock.group(1));
+        long date = Long.parseLong(clock.group(2));
+        double jiffiesSeconds = (Long.parseLong(clock.group(3)) - INITIAL_JIFFIES) / (double) KERNEL_HZ;
+
+        double guestSeconds = uptime - firstStampGuestSeconds;
+        double hostSeconds = ((before + after) / 2 - firstStampHostNanos) / 1e9;
+        System.out.printf("LinuxLiveBootTest: over %.1f s of host time the kernel's uptime advanced %.1f s "
+                        + "(%+.2f%%); jiffies %.2f s at uptime %.2f s; date %d vs host %.1f%n", hostSeconds,
+                guestSeconds, 100 * (guestSeconds / hostSeconds - 1), jiffiesSeconds, uptime, date, hostWallSeconds);
+        assertTrue(hostSeconds >= 60, "the measured stretch of boot is under a minute: " + hostSeconds + " s");
+        assertTrue(Math.abs(guestSeconds - hostSeconds) <= 0.01 * hostSeconds + commandSeconds,
+                "uptime advanced " + guestSeconds + " s in " + hostSeconds + " s of host time");
+        assertTrue(Math.abs(jiffiesSeconds - uptime) <= 0.01 * uptime, "jiffies " + jiffiesSeconds
+                + " s at uptime " + uptime + " s");
+        assertTrue(Math.abs(date - hostWallSeconds) <= 0.01 * uptime + commandSeconds + 2,
+                "guest date " + date + ", host " + hostWallSeconds);
+    }
+
+    /** Notes the host time at which the first kernel line stamped after FIRST_STAMP_SECONDS arrives. */
+    private void noteKernelTimestamp(int b) {
+        if (b != '\n') {
+            serialLine.append((char) b);
+            return;
+        }
+        if (firstStampGuestSeconds < 0) {
+            java.util.regex.Matcher stamp = PRINTK_STAMP.matcher(serialLine);
+            if (stamp.find() && Double.parseDouble(stamp.group(1)) >= FIRST_STAMP_SECONDS) {
+                firstStampHostNanos = System.nanoTime();
+                firstStampGuestSeconds = Double.parseDouble(stamp.group(1));
+            }
+        }
+        serialLine.setLength(0);
     }
 
     /** A fresh ISO 9660 image (xorriso) that holds one text file. */
