@@ -49,6 +49,8 @@ class LinuxLiveBootTest {
     private static final long INITIAL_JIFFIES = (1L << 32) - 300L * KERNEL_HZ;
     /** The kernel line whose arrival starts the measured stretch of boot: the first one stamped after 3 s. */
     private static final double FIRST_STAMP_SECONDS = 3.0;
+    /** How long Linux's clock is compared with the host's. */
+    private static final Duration MEASURED_STRETCH = Duration.ofSeconds(61);
     private static final Pattern PRINTK_STAMP = Pattern.compile("^\\[\\s*(\\d+\\.\\d+)]");
 
     private static final String SWAPPED_FILE = "swapped.txt";
@@ -92,7 +94,6 @@ class LinuxLiveBootTest {
         awaitSerial(PROMPT, BOOT_TIMEOUT);
         System.out.printf("LinuxLiveBootTest: shell prompt after %.1f s, %,d instructions%n",
                 (System.nanoTime() - start) / 1e9, machine.processor().instructionCount());
-        guestClockKeptHostTimeOverTheBoot();
 
         // 1. Over the serial port: kernel, CPU and CD-ROM as VStation presents them.
         String answer = command("uname -a; grep -m1 'model name' /proc/cpuinfo; grep -m1 flags /proc/cpuinfo; ls /dev/sr0");
@@ -147,6 +148,9 @@ class LinuxLiveBootTest {
         UsKeyboard.type(machine, "echo $((6*7))vga\n");
         assertTrue(awaitScreen("42vga", COMMAND_TIMEOUT), "the VGA text console never showed 42vga");
 
+        // Issue 5: Linux's clock kept the host's time since early in the boot.
+        guestClockKeptHostTimeOverAMinute();
+
         // 4. poweroff: ACPI S5 ends the VM.
         type("poweroff");
         assertTrue(machine.awaitTermination(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "poweroff did not end the VM");
@@ -154,14 +158,18 @@ class LinuxLiveBootTest {
     }
 
     /**
-     * Issue 5: Linux's clock follows the host's over the boot (a minute and more). From the first kernel line
-     * stamped after 3 s to the prompt, the kernel's uptime advanced as much as host time did; jiffies kept
-     * pace with the uptime; and {@code date} (from the RTC, which started at the host's UTC) still shows the
-     * host's time. Each within 1%, plus the time one serial command takes and the one-second steps of the
-     * RTC and of busybox's {@code date}.
+     * Issue 5: Linux's clock follows the host's over a minute of boot and use. From the first kernel line
+     * stamped after 3 s to at least a minute later (the rest of the test, then waiting if it was quicker), the
+     * kernel's uptime advanced as much as host time did; jiffies kept pace with the uptime; and {@code date}
+     * (from the RTC, which started at the host's UTC) still shows the host's time. Each within 1%, plus the
+     * time one serial command takes and the one-second steps of the RTC and of busybox's {@code date}.
      */
-    private void guestClockKeptHostTimeOverTheBoot() throws InterruptedException {
+    private void guestClockKeptHostTimeOverAMinute() throws InterruptedException {
         assertTrue(firstStampGuestSeconds >= 0, "no kernel line stamped after " + FIRST_STAMP_SECONDS + " s");
+        long minuteLater = firstStampHostNanos + MEASURED_STRETCH.toNanos();
+        while (System.nanoTime() < minuteLater) {
+            Thread.sleep(Math.max(1, (minuteLater - System.nanoTime()) / 1_000_000));
+        }
         long before = System.nanoTime();
         String answer = command("cat /proc/uptime; date +%s; grep -m1 '^jiffies' /proc/timer_list");
         long after = System.nanoTime();
@@ -179,7 +187,6 @@ class LinuxLiveBootTest {
         System.out.printf("LinuxLiveBootTest: over %.1f s of host time the kernel's uptime advanced %.1f s "
                         + "(%+.2f%%); jiffies %.2f s at uptime %.2f s; date %d vs host %.1f%n", hostSeconds,
                 guestSeconds, 100 * (guestSeconds / hostSeconds - 1), jiffiesSeconds, uptime, date, hostWallSeconds);
-        assertTrue(hostSeconds >= 60, "the measured stretch of boot is under a minute: " + hostSeconds + " s");
         assertTrue(Math.abs(guestSeconds - hostSeconds) <= 0.01 * hostSeconds + commandSeconds,
                 "uptime advanced " + guestSeconds + " s in " + hostSeconds + " s of host time");
         assertTrue(Math.abs(jiffiesSeconds - uptime) <= 0.01 * uptime, "jiffies " + jiffiesSeconds
