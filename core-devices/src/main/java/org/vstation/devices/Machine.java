@@ -128,6 +128,7 @@ public final class Machine {
         this.memory = new PhysicalMemory(config.memoryMegabytes() << 20);
         this.pciBus = new PciBus(ioBus, memory);
         this.processor = processorFactory.create(memory, ioBus, this::acknowledgeInterrupt, clock);
+        clock.countInstructionsOf(processor::instructionCount);
 
         // ---- platform: 8259 pair, 8254 and port 61h, RTC/CMOS, 8237 pair, 8042 ----------------
         pic.connectCpu(processor::setInterruptRequest);
@@ -622,8 +623,11 @@ public final class Machine {
                     idleWhilePaused();
                     continue;
                 }
+                clock.synchronize();
                 events.runDue();
-                Processor.StopReason reason = processor.run(SLICE_INSTRUCTIONS);
+                // Stop at the next timer's deadline, so device events land on the instruction they are due at.
+                long budget = Math.min(SLICE_INSTRUCTIONS, clock.instructionsUntil(events.nextDeadline()));
+                Processor.StopReason reason = processor.run(budget);
                 switch (reason) {
                     case HALTED -> sleepUntilNextEvent();
                     case SHUTDOWN -> {
@@ -670,7 +674,9 @@ public final class Machine {
 
     /** HLT: nothing to do until a timer fires or the host hands us work (no busy loop). */
     private void sleepUntilNextEvent() {
-        long wait = Math.min(events.nextDeadline() - clock.nanos(), MAX_IDLE_NANOS);
+        long deadline = events.nextDeadline();
+        clock.idleUntil(deadline);
+        long wait = Math.min(deadline - clock.nanos(), MAX_IDLE_NANOS);
         if (wait > 0 && tasks.isEmpty()) {
             LockSupport.parkNanos(this, wait);
         }
