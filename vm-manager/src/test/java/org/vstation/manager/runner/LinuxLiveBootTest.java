@@ -179,9 +179,11 @@ class LinuxLiveBootTest {
     /**
      * Issue 5: Linux's clock follows the host's. From the first kernel line stamped after 3 s to the end of the
      * test, the kernel's uptime advanced as much as host time did; over a minute from the prompt on (the rest
-     * of the test, then waiting if it was quicker) jiffies advanced as much as host time did; and {@code date}
-     * (from the RTC, which started at the host's UTC) still shows the host's time. Each within 1%, plus the
-     * time the serial commands took and the one-second steps of the RTC and of busybox's {@code date}.
+     * of the test, then waiting if it was quicker) jiffies advanced as much as host time did, and so did
+     * {@code date}. Each within 1%, plus the time the serial commands took and the one-second steps of
+     * busybox's {@code date}. How far {@code date} is behind the host's clock is printed, not asserted: the RTC
+     * starts at the host's UTC, but the virtual clock gives up lag over a second when the host cannot keep up
+     * (VirtualClock), which on a loaded host happens during the BIOS and the kernel's decompression.
      */
     private void guestClockKeptHostTime(GuestClock atPrompt) throws InterruptedException {
         assertTrue(firstStampGuestSeconds >= 0, "no kernel line stamped after " + FIRST_STAMP_SECONDS + " s");
@@ -195,16 +197,19 @@ class LinuxLiveBootTest {
         double minuteHost = (atEnd.hostNanos() - atPrompt.hostNanos()) / 1e9;
         double minuteJiffies = atEnd.jiffiesSeconds() - atPrompt.jiffiesSeconds();
         double sampling = (atPrompt.commandSeconds() + atEnd.commandSeconds()) / 2;
+        double dateBehindAtPrompt = atPrompt.hostWallSeconds() - atPrompt.date();
+        double dateBehindAtEnd = atEnd.hostWallSeconds() - atEnd.date();
         System.out.printf("LinuxLiveBootTest: uptime advanced %.1f s in %.1f s of host time (%+.2f%%); jiffies "
-                        + "%.2f s in %.2f s (%+.2f%%); date %d vs host %.1f%n", bootGuest, bootHost,
-                100 * (bootGuest / bootHost - 1), minuteJiffies, minuteHost, 100 * (minuteJiffies / minuteHost - 1),
-                atEnd.date(), atEnd.hostWallSeconds());
+                        + "%.2f s in %.2f s (%+.2f%%); date behind the host by %.1f s at the prompt, %.1f s at the end%n",
+                bootGuest, bootHost, 100 * (bootGuest / bootHost - 1), minuteJiffies, minuteHost,
+                100 * (minuteJiffies / minuteHost - 1), dateBehindAtPrompt, dateBehindAtEnd);
         assertTrue(Math.abs(bootGuest - bootHost) <= 0.01 * bootHost + atEnd.commandSeconds(),
                 "uptime advanced " + bootGuest + " s in " + bootHost + " s of host time");
         assertTrue(Math.abs(minuteJiffies - minuteHost) <= 0.01 * minuteHost + sampling,
                 "jiffies advanced " + minuteJiffies + " s in " + minuteHost + " s of host time");
-        assertTrue(Math.abs(atEnd.date() - atEnd.hostWallSeconds()) <= 0.01 * atEnd.uptime() + atEnd.commandSeconds() + 2,
-                "guest date " + atEnd.date() + ", host " + atEnd.hostWallSeconds());
+        assertTrue(Math.abs(dateBehindAtEnd - dateBehindAtPrompt) <= 0.01 * minuteHost + sampling + 1,
+                "date fell behind the host by " + dateBehindAtPrompt + " s at the prompt, " + dateBehindAtEnd
+                        + " s a minute later");
     }
 
     /** Notes the host time at which the first kernel line stamped after FIRST_STAMP_SECONDS arrives. */
