@@ -15,6 +15,8 @@ import org.vstation.fixtures.nasm.Nasm;
 /**
  * Issue 5, "done when" 4: a guest writing garbage to every port from 0x0000
  * to 0xFFFF neither crashes nor hangs the emulator (resource garbage-ports-guest.asm).
+ * The guest first places the PCI functions' I/O ranges as firmware does, so the
+ * garbage reaches the IDE bus master, the RTL8139 and the PIIX4 power management too.
  */
 class GarbagePortsGuestTest {
     @Test
@@ -31,6 +33,11 @@ class GarbagePortsGuestTest {
             assertTrue(sweepDone.await(60, TimeUnit.SECONDS),
                     "no complete sweep; state " + machine.state() + " " + machine.errorMessage());
             assertEquals(MachineState.RUNNING, machine.state(), String.valueOf(machine.errorMessage()));
+            // The sweep passed over the PCI functions' registers: IDE bus master (00:01.1 BAR4), RTL8139
+            // (00:03.0 BAR0) and the PIIX4 PM block (00:01.3 PMBA), each read back where the guest put it.
+            for (String placed : List.of("BAR 80000920 0000c001", "BAR 80001810 0000c101", "BAR 80000b40 0000b001")) {
+                assertTrue(console.indexOf(placed + "\n") >= 0, placed + " missing from:\n" + console);
+            }
         } finally {
             machine.powerOff();
             assertTrue(machine.awaitTermination(5, TimeUnit.SECONDS), "power off must still work");
@@ -53,7 +60,8 @@ class GarbagePortsGuestTest {
     }
 
     private static Machine newMachine(byte[] bios) {
-        return new Machine("garbage-ports", new MachineConfig().memoryMegabytes(16).biosImage(bios), X86Cpu::new);
+        return new Machine("garbage-ports", new MachineConfig().memoryMegabytes(16).biosImage(bios)
+                .nicMac(new byte[] {0x02, 0x56, 0x53, 0x00, 0x00, 0x01}), X86Cpu::new);
     }
 
     private static byte[] assemble(String... defines) {

@@ -81,7 +81,7 @@ public final class CpuBenchmark {
         return status;
     }
 
-    private static Optional<Double> measure(Workload workload, BenchmarkMachine.ProcessorFactory factory,
+    static Optional<Double> measure(Workload workload, BenchmarkMachine.ProcessorFactory factory,
                                             double seconds, double warmup, PrintStream out) {
         // Enough rounds that the guest never reaches its exit while we measure.
         BenchmarkMachine machine = new BenchmarkMachine(workload.image(0xFFFF_FFFFL), factory);

@@ -2,7 +2,9 @@ package org.vstation.cpu.bench;
 
 import java.io.PrintStream;
 import java.util.Locale;
+import java.util.Optional;
 
+import org.vstation.cpu.X86Cpu;
 import org.vstation.cpu.fpu.FpuContext;
 import org.vstation.cpu.fpu.X87Fpu;
 
@@ -10,7 +12,8 @@ import org.vstation.cpu.fpu.X87Fpu;
  * {@code vstation bench fpu}: x87 operations per second on a fixed mixed workload, the kind of loop a guest's
  * numeric code runs (load, add, multiply, divide, square root, compare, store), executed through
  * {@link X87Fpu#execute} exactly as the interpreter calls it, per second of this thread's processor time
- * ({@link CpuTime}), printed as {@code x87-mix: <N> million x87 ops/s} next to {@code vstation bench cpu}'s MIPS.
+ * ({@link CpuTime}), printed as {@code x87-mix: <N> million x87 ops/s}, followed by the integer MIPS of
+ * {@code vstation bench cpu}'s alu-loop measured the same way, so the two can be read side by side.
  */
 public final class X87Benchmark {
     /** One round of the workload, as (opcode, ModR/M) pairs; the stack is balanced at the end. */
@@ -63,7 +66,9 @@ public final class X87Benchmark {
         long operations = runFor(fpu, context, seconds);
         double elapsed = (CpuTime.thread() - start) / 1e9;
         out.printf(Locale.ROOT, "x87-mix: %.1f million x87 ops/s%n", operations / elapsed / 1e6);
-        return 0;
+        Optional<Double> integer = CpuBenchmark.measure(Workload.ALU_LOOP, X86Cpu::new, seconds, warmup, out);
+        integer.ifPresent(mips -> out.printf(Locale.ROOT, "%s: %.1f MIPS (integer)%n", Workload.ALU_LOOP.label(), mips));
+        return integer.isPresent() ? 0 : 1;
     }
 
     /** Runs whole rounds of the workload for about {@code seconds} of this thread's processor time. */

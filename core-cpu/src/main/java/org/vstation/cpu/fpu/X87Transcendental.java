@@ -89,6 +89,11 @@ final class X87Transcendental {
                 // Outside -1..+1 the result is undefined (SDM F2XM1); the reference returns x, inexact.
                 unit.setResult(se, sig);
                 unit.exceptions |= ExtendedArithmetic.PE;
+            } else if (se == (0x8000 | BIAS) && sig == INTEGER_BIT) {
+                // 2^-1 - 1: the hardware returns -1/2 exactly in every rounding mode, flagged inexact but not
+                // rounded up (observed on the oracle host; the series would round a value a hair above -1/2).
+                unit.setResult(0x8000 | (BIAS - 1), INTEGER_BIT);
+                unit.exceptions |= ExtendedArithmetic.PE;
             } else if (!unit.denormalStops(se, sig, 0, 0)) {
                 Dyadic t = Dyadic.ofExtended(se, sig).multiply(LN2);
                 round(expm1(t));

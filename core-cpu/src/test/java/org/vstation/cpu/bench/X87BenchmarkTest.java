@@ -14,10 +14,10 @@ class X87BenchmarkTest {
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
     @Test
-    void printsOperationsPerSecond() {
+    void printsOperationsPerSecondNextToTheIntegerMips() {
         assertEquals(0, X87Benchmark.run(new String[] {"--seconds", "0.05", "--warmup", "0"}, out));
         String text = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(text.matches("x87-mix: \\d+\\.\\d million x87 ops/s\\R"), text);
+        assertTrue(text.matches("x87-mix: \\d+\\.\\d million x87 ops/s\\Ralu-loop: \\d+\\.\\d MIPS \\(integer\\)\\R"), text);
     }
 
     @Test
