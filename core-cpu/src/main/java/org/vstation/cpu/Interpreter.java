@@ -6,6 +6,7 @@ import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.cpu.bus.TimeSource;
+import org.vstation.cpu.decode.HotForm;
 import org.vstation.cpu.decode.Instruction;
 
 /**
@@ -88,7 +89,7 @@ abstract class Interpreter extends SystemCpu {
     // ---- arithmetic ------------------------------------------------------------------
 
     final int alu(int op, int size, int a, int b) {
-        int m = SIZE_MASK[size];
+        int m = sizeMask(size);
         a &= m;
         b &= m;
         int r;
@@ -96,6 +97,7 @@ abstract class Interpreter extends SystemCpu {
             case ALU_ADD -> {
                 r = (a + b) & m;
                 setLazy(LAZY_ADD, size, a, b, r);
+                lazyCf = Integer.compareUnsigned(r, a) >>> 31;
             }
             case ALU_OR -> {
                 r = a | b;
@@ -105,13 +107,13 @@ abstract class Interpreter extends SystemCpu {
                 int carry = cf() ? 1 : 0;
                 r = (a + b + carry) & m;
                 setLazy(LAZY_ADC, size, a, b, r);
-                lazyCarry = carry;
+                lazyCf = (Integer.compareUnsigned(r, a) - carry) >>> 31;
             }
             case ALU_SBB -> {
                 int carry = cf() ? 1 : 0;
                 r = (a - b - carry) & m;
                 setLazy(LAZY_SBB, size, a, b, r);
-                lazyCarry = carry;
+                lazyCf = (Integer.compareUnsigned(a, b) - carry) >>> 31;
             }
             case ALU_AND -> {
                 r = a & b;
@@ -124,15 +126,16 @@ abstract class Interpreter extends SystemCpu {
             default -> {
                 r = (a - b) & m;
                 setLazy(LAZY_SUB, size, a, b, r);
+                lazyCf = Integer.compareUnsigned(a, b) >>> 31;
             }
         }
         return r;
     }
 
     final int incDec(int size, int value, boolean decrement) {
-        // INC and DEC keep CF and replace every other arithmetic flag, so only CF needs computing now.
-        flags = cf() ? flags | CF : flags & ~CF;
-        int m = SIZE_MASK[size];
+        // INC and DEC keep CF and replace every other arithmetic flag.
+        lazyCf = cf() ? 1 : 0;
+        int m = sizeMask(size);
         value &= m;
         int r = (decrement ? value - 1 : value + 1) & m;
         setLazy(decrement ? LAZY_DEC : LAZY_INC, size, value, 1, r);
@@ -398,8 +401,114 @@ abstract class Interpreter extends SystemCpu {
 
     // ---- the instructions ---------------------------------------------------------------------
 
-    /** Runs one instruction; the frequent ones have small methods of their own so the JIT inlines their helpers. */
+    /**
+     * Runs one instruction. The hot forms (see {@link HotForm}) each have a
+     * handler of their own; this switch stays small enough (under C2's
+     * FreqInlineSize of 325 bytecodes) to be inlined into the block loop, and
+     * each handler is then compiled on its own with its helpers inlined. Any
+     * other instruction takes {@link #executeGeneral}.
+     */
     final void execute(Instruction in) {
+        switch (in.hotForm) {
+            case HotForm.ALU32_RM_REG -> aluRmRegister32(in);
+            case HotForm.ALU32_REG_RM -> aluRegisterRm32(in);
+            case HotForm.ALU32_RM_IMM -> aluRmImmediate32(in);
+            case HotForm.ALU32_REG_MEM -> aluRegisterMemory32(in);
+            case HotForm.TEST32_RM_REG -> testRegisters32(in);
+            case HotForm.INC32_REG -> incrementRegister32(in);
+            case HotForm.DEC32_REG -> decrementRegister32(in);
+            case HotForm.MOV32_RM_REG -> moveRmRegister32(in);
+            case HotForm.MOV32_REG_RM -> moveRegisterRm32(in);
+            case HotForm.MOV32_LOAD -> load32(in);
+            case HotForm.MOV32_STORE -> store32(in);
+            case HotForm.MOV32_REG_IMM -> moveImmediate32(in);
+            case HotForm.LEA32 -> loadEffectiveAddress32(in);
+            case HotForm.JCC -> jumpIfCondition(in);
+            case HotForm.JMP_REL -> jumpRelative(in);
+            case HotForm.PUSH32_REG -> pushRegister32(in);
+            case HotForm.POP32_REG -> popRegister32(in);
+            case HotForm.CALL32_REL -> callRelative(in);
+            case HotForm.RET32_NEAR -> returnNear(in);
+            default -> executeGeneral(in);
+        }
+    }
+
+    // ---- the hot forms: 32-bit operands, ModR/M mode known at decode time ----------------------
+
+    private void aluRmRegister32(Instruction in) {
+        int op = (in.opcode >>> 3) & 7;
+        int r = alu(op, 2, regs[in.rm], regs[in.reg]);
+        if (op != ALU_CMP) regs[in.rm] = r;
+    }
+
+    private void aluRegisterRm32(Instruction in) {
+        int op = (in.opcode >>> 3) & 7;
+        int r = alu(op, 2, regs[in.reg], regs[in.rm]);
+        if (op != ALU_CMP) regs[in.reg] = r;
+    }
+
+    private void aluRmImmediate32(Instruction in) {
+        int op = in.reg;
+        int r = alu(op, 2, regs[in.rm], in.immediate);
+        if (op != ALU_CMP) regs[in.rm] = r;
+    }
+
+    private void aluRegisterMemory32(Instruction in) {
+        int op = (in.opcode >>> 3) & 7;
+        int r = alu(op, 2, regs[in.reg], read32(in.segment, effectiveAddress(in)));
+        if (op != ALU_CMP) regs[in.reg] = r;
+    }
+
+    private void testRegisters32(Instruction in) {
+        alu(ALU_AND, 2, regs[in.rm], regs[in.reg]);
+    }
+
+    private void incrementRegister32(Instruction in) {
+        int r = in.opcode & 7;
+        regs[r] = incDec(2, regs[r], false);
+    }
+
+    private void decrementRegister32(Instruction in) {
+        int r = in.opcode & 7;
+        regs[r] = incDec(2, regs[r], true);
+    }
+
+    private void moveRmRegister32(Instruction in) {
+        regs[in.rm] = regs[in.reg];
+    }
+
+    private void moveRegisterRm32(Instruction in) {
+        regs[in.reg] = regs[in.rm];
+    }
+
+    private void load32(Instruction in) {
+        regs[in.reg] = read32(in.segment, effectiveAddress(in));
+    }
+
+    private void store32(Instruction in) {
+        write32(in.segment, effectiveAddress(in), regs[in.reg]);
+    }
+
+    private void moveImmediate32(Instruction in) {
+        regs[in.opcode & 7] = in.immediate;
+    }
+
+    private void loadEffectiveAddress32(Instruction in) {
+        regs[in.reg] = effectiveAddress(in);
+    }
+
+    private void pushRegister32(Instruction in) {
+        push(2, regs[in.opcode & 7]);
+    }
+
+    private void popRegister32(Instruction in) {
+        int value = peek(2, 0);
+        setStackPointer(stackPointer() + 4);
+        regs[in.opcode & 7] = value;
+    }
+
+    /** Every instruction, whatever its form: the dispatch on {@link Instruction#op}. */
+    private void executeGeneral(Instruction in) {
         int size = in.size;
         switch (in.op) {
             case ALU_EG -> aluModrmDestination(in);
