@@ -48,6 +48,7 @@ import org.vstation.devices.net.Rtl8139;
 import org.vstation.devices.pci.PciBus;
 import org.vstation.devices.serial.Uart16550;
 import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.WorkerHostIo;
 import org.vstation.devices.timer.Mc146818Rtc.BootDevice;
 import org.vstation.devices.timer.Mc146818Rtc;
 import org.vstation.devices.timer.Pit8254;
@@ -111,6 +112,8 @@ public final class Machine {
     private final Piix4PowerManagement powerManagement;
     private final Piix3Ide ide;
     private final List<AtaDisk> disks = new ArrayList<>();
+    /** The disks' fsyncs (FLUSH CACHE) run here, so the guest runs on while the host waits for its disk. */
+    private final WorkerHostIo storageIo;
     private final AtapiCdrom cdrom;
     private final Rtl8139 nic;
     private EventQueue.Timer nicLinkRestore;
@@ -128,6 +131,7 @@ public final class Machine {
         this.memory = new PhysicalMemory(config.memoryMegabytes() << 20);
         this.pciBus = new PciBus(ioBus, memory);
         this.processor = processorFactory.create(memory, ioBus, this::acknowledgeInterrupt, clock);
+        clock.countInstructionsOf(processor::instructionCount);
 
         // ---- platform: 8259 pair, 8254 and port 61h, RTC/CMOS, 8237 pair, 8042 ----------------
         pic.connectCpu(processor::setInterruptRequest);
@@ -229,6 +233,7 @@ public final class Machine {
 
         // ---- storage: PIIX3 IDE at 00:01.1; CD/DVD on the secondary master, hard disks on the other three places ----
         ide = new Piix3Ide(ioBus, memory, events, pic::line);
+        storageIo = new WorkerHostIo(name + " storage I/O", this::post);
         pciBus.attach(Piix3IsaBridge.PCI_DEVICE_NUMBER, Piix3Ide.PCI_FUNCTION, ide);
         String serial = "VS" + (config.uuid() != null ? config.uuid() : UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)))
                 .toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
@@ -237,6 +242,7 @@ public final class Machine {
             if (image != null) {
                 AtaDisk disk = new AtaDisk("IDE disk " + position.ordinal(), image,
                         serial + "D" + position.ordinal(), "VStation HARDDISK");
+                disk.useHostIo(storageIo);
                 (position.channel() == 0 ? ide.primary() : ide.secondary()).attach(position.drive(), disk);
                 disks.add(disk);
             }
@@ -280,11 +286,23 @@ public final class Machine {
      * happened; a guest that locked the tray keeps its medium (LOCKED_BY_GUEST).
      */
     public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom() {
+        return ejectCdrom(false);
+    }
+
+    /**
+     * Ejects the CD/DVD medium; with {@code force} even one the guest has
+     * locked in (the guest then finds the drive empty under its feet).
+     */
+    public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom(boolean force) {
         CompletableFuture<AtapiCdrom.EjectResult> result = new CompletableFuture<>();
         post(() -> {
             BlockImage before = cdrom.medium();
-            AtapiCdrom.EjectResult outcome = cdrom.ejectMedium();
+            boolean locked = cdrom.isRemovalPrevented();
+            AtapiCdrom.EjectResult outcome = force ? cdrom.forceEject() : cdrom.ejectMedium();
             if (outcome == AtapiCdrom.EjectResult.EJECTED) {
+                if (locked) {
+                    log.warn("{}: {} forcibly ejected while the guest had it locked", name, before.description());
+                }
                 closeQuietly(before);
             }
             result.complete(outcome);
@@ -299,8 +317,28 @@ public final class Machine {
      * medium in; the image passed is then closed and the VM runs on unchanged.
      */
     public CompletableFuture<Void> changeCdrom(BlockImage image) {
+        return changeCdrom(image, false);
+    }
+
+    /**
+     * Changes the CD/DVD medium; with {@code force} also when the guest has
+     * locked it in (VMware's "disconnect anyway", QEMU's {@code change} after
+     * {@code eject -f}): the guest sees the medium change as a drive reports
+     * it and files it had open on the old medium fail to read.
+     */
+    public CompletableFuture<Void> changeCdrom(BlockImage image, boolean force) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         post(() -> {
+            BlockImage before = cdrom.medium();
+            if (force) {
+                if (before != null && cdrom.isRemovalPrevented()) {
+                    log.warn("{}: {} forcibly replaced by {} while the guest had it locked", name,
+                            before.description(), image.description());
+                }
+                closeQuietly(cdrom.forceMedium(image));
+                result.complete(null);
+                return;
+            }
             try {
                 closeQuietly(cdrom.insertMedium(image));
                 result.complete(null);
@@ -314,6 +352,11 @@ public final class Machine {
 
     /** Powered off: writes reach the disk (fsync) and the images are released. */
     private void closeStorage() {
+        try {
+            storageIo.close(); // a flush under way finishes before its image closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (AtaDisk disk : disks) {
             closeQuietly(disk.image());
         }
@@ -622,8 +665,11 @@ public final class Machine {
                     idleWhilePaused();
                     continue;
                 }
+                clock.synchronize();
                 events.runDue();
-                Processor.StopReason reason = processor.run(SLICE_INSTRUCTIONS);
+                // Stop at the next timer's deadline, so device events land on the instruction they are due at.
+                long budget = Math.min(SLICE_INSTRUCTIONS, clock.instructionsUntil(events.nextDeadline()));
+                Processor.StopReason reason = processor.run(budget);
                 switch (reason) {
                     case HALTED -> sleepUntilNextEvent();
                     case SHUTDOWN -> {
@@ -670,7 +716,9 @@ public final class Machine {
 
     /** HLT: nothing to do until a timer fires or the host hands us work (no busy loop). */
     private void sleepUntilNextEvent() {
-        long wait = Math.min(events.nextDeadline() - clock.nanos(), MAX_IDLE_NANOS);
+        long deadline = events.nextDeadline();
+        clock.idleUntil(deadline);
+        long wait = Math.min(deadline - clock.nanos(), MAX_IDLE_NANOS);
         if (wait > 0 && tasks.isEmpty()) {
             LockSupport.parkNanos(this, wait);
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,6 +154,18 @@ class MachineStorageTest {
             assertTrue(refused.getCause().getMessage().contains("locked"), refused.getCause().getMessage());
             assertEquals(MachineState.RUNNING, machine.state(), "the VM runs on");
             assertSame(first, machine.ide().secondary().device(0) instanceof AtapiCdrom cd ? cd.medium() : null);
+
+            // "disconnect anyway": the forced change goes through, the old image is closed, the lock stays
+            IsoImage third = IsoImage.open(iso("third.iso"));
+            machine.changeCdrom(third, true).get(5, TimeUnit.SECONDS);
+            assertSame(third, drive.medium());
+            assertTrue(drive.isRemovalPrevented());
+            assertThrows(IOException.class, () -> first.read(0, new byte[2048], 0, 2048), "the old image is closed");
+            assertEquals(AtapiCdrom.EjectResult.LOCKED_BY_GUEST, machine.ejectCdrom().get(5, TimeUnit.SECONDS));
+            assertEquals(AtapiCdrom.EjectResult.EJECTED, machine.ejectCdrom(true).get(5, TimeUnit.SECONDS));
+            assertThrows(IOException.class, () -> third.read(0, new byte[2048], 0, 2048), "the forced eject closes it");
+            assertEquals(AtapiCdrom.EjectResult.NO_MEDIUM, machine.ejectCdrom(true).get(5, TimeUnit.SECONDS));
+            assertEquals(MachineState.RUNNING, machine.state());
 
             ImageException bad = assertThrows(ImageException.class, () -> IsoImage.open(dir.resolve("missing.iso")));
             assertEquals(ImageException.Reason.MISSING, bad.reason());

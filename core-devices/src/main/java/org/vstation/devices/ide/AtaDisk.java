@@ -6,6 +6,7 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.HostIo;
 
 /*
  * An ATA hard disk (general feature set, 48-bit address feature set, write cache and FLUSH CACHE).
@@ -83,6 +84,13 @@ public final class AtaDisk extends IdeDevice {
     private int multiwordDmaSelected;
     private int ultraDmaSelected;
 
+    /** Where FLUSH CACHE waits for the host's fsync: the machine's I/O worker, or inline. */
+    private HostIo hostIo = HostIo.INLINE;
+    /** Numbers the FLUSH CACHE commands, so a completion that arrives after a reset is recognized. */
+    private int flushNumber;
+    /** A FLUSH CACHE is waiting for the host's fsync. */
+    private boolean flushInFlight;
+
     // The transfer in progress.
     private long nextLba;
     private int sectorsLeft;
@@ -100,6 +108,11 @@ public final class AtaDisk extends IdeDevice {
 
     public BlockImage image() {
         return image;
+    }
+
+    /** Runs FLUSH CACHE's fsync through {@code io} (the machine's worker thread) instead of inline. */
+    public void useHostIo(HostIo io) {
+        this.hostIo = io;
     }
 
     public long totalSectors() {
@@ -122,6 +135,7 @@ public final class AtaDisk extends IdeDevice {
 
     @Override
     protected void resetDeviceState() {
+        flushInFlight = false;
         multipleSectors = 0;
         currentHeads = DEFAULT_HEADS;
         currentSectorsPerTrack = DEFAULT_SECTORS_PER_TRACK;
@@ -388,8 +402,28 @@ public final class AtaDisk extends IdeDevice {
         return true;
     }
 
+    /**
+     * The command completes once the host's fsync has returned (ATA-6, FLUSH CACHE: when
+     * the cached data are on the medium), so what the guest flushed survives a
+     * kill of the emulator; BSY stays set meanwhile and the guest runs on.
+     */
     private void flushCache() {
-        if (flushImage()) {
+        int number = ++flushNumber;
+        flushInFlight = true;
+        hostIo.submit(image::flush, failure -> flushCompleted(number, failure));
+    }
+
+    private void flushCompleted(int number, IOException failure) {
+        boolean stillWaiting = flushInFlight && number == flushNumber && phase == Phase.BUSY
+                && (command == CMD_FLUSH_CACHE || command == CMD_FLUSH_CACHE_EXT);
+        if (!stillWaiting) {
+            return; // a reset ended the command meanwhile
+        }
+        flushInFlight = false;
+        if (failure != null) {
+            log.warn("{}: flush failed: {}", name, failure.toString());
+            fail(ERROR_ABRT);
+        } else {
             complete();
         }
     }
@@ -489,6 +523,7 @@ public final class AtaDisk extends IdeDevice {
         out.writeLong(nextLba);
         out.writeInt(sectorsLeft);
         out.writeInt(sectorsInBlock);
+        out.writeBoolean(flushInFlight);
     }
 
     @Override
@@ -503,5 +538,8 @@ public final class AtaDisk extends IdeDevice {
         nextLba = in.readLong();
         sectorsLeft = in.readInt();
         sectorsInBlock = in.readInt();
+        if (in.readBoolean()) {
+            flushCache(); // the saved machine was waiting for a flush: flush again, the command then completes
+        }
     }
 }

@@ -96,6 +96,8 @@ public final class AtapiCdrom extends IdeDevice {
     /** UNIT ATTENTION to report on the next command that checks for it. */
     private boolean unitAttention;
     private int pendingMediaEvent = MEDIA_EVENT_NONE;
+    /** The media event to report after the pending one. */
+    private int nextMediaEvent = MEDIA_EVENT_NONE;
 
     private int senseKey;
     private int additionalSenseCode;
@@ -143,11 +145,31 @@ public final class AtapiCdrom extends IdeDevice {
         if (medium != null && removalPrevented) {
             throw new MediumLockedException(name);
         }
+        return replaceMedium(image);
+    }
+
+    /**
+     * Puts {@code image} in even though the guest has locked the medium in
+     * (VMware's "disconnect anyway", a drive's emergency eject followed by a
+     * load) and returns the medium that came out. The guest hears the removal
+     * and the new medium, and its next command gets UNIT ATTENTION 28/00, as
+     * after any change. The prevent state stays: it belongs to the logical
+     * unit, not to the medium, and ends only with ALLOW or a reset (SPC-3,
+     * PREVENT ALLOW MEDIUM REMOVAL); the guest still holds the drive open.
+     */
+    public BlockImage forceMedium(BlockImage image) {
+        return replaceMedium(image);
+    }
+
+    private BlockImage replaceMedium(BlockImage image) {
         BlockImage previous = medium;
+        if (previous != null && !trayOpen) {
+            postMediaEvent(MEDIA_EVENT_MEDIA_REMOVAL);
+        }
         medium = image;
         trayOpen = false;
         unitAttention = true;
-        pendingMediaEvent = MEDIA_EVENT_NEW_MEDIA;
+        postMediaEvent(MEDIA_EVENT_NEW_MEDIA);
         return previous;
     }
 
@@ -156,16 +178,39 @@ public final class AtapiCdrom extends IdeDevice {
      * guest someone asked (an eject-request event), as a real drive's button does.
      */
     public EjectResult ejectMedium() {
+        if (medium != null && removalPrevented) {
+            postMediaEvent(MEDIA_EVENT_EJECT_REQUEST);
+            return EjectResult.LOCKED_BY_GUEST;
+        }
+        return forceEject();
+    }
+
+    /**
+     * Takes the medium out even though the guest has locked it in; the guest
+     * hears the removal and gets NOT READY / MEDIUM NOT PRESENT from then on.
+     */
+    public EjectResult forceEject() {
         if (medium == null) {
             return EjectResult.NO_MEDIUM;
         }
-        if (removalPrevented) {
-            pendingMediaEvent = MEDIA_EVENT_EJECT_REQUEST;
-            return EjectResult.LOCKED_BY_GUEST;
+        if (!trayOpen) {
+            postMediaEvent(MEDIA_EVENT_MEDIA_REMOVAL);
         }
         medium = null;
-        pendingMediaEvent = MEDIA_EVENT_MEDIA_REMOVAL;
         return EjectResult.EJECTED;
+    }
+
+    /**
+     * Queues a media event for GET EVENT STATUS NOTIFICATION. Events are
+     * reported in order, one per command (MMC-3 6.1.5); behind the one not yet
+     * reported only the latest is kept, so a change reads as removal, then new medium.
+     */
+    private void postMediaEvent(int event) {
+        if (pendingMediaEvent == MEDIA_EVENT_NONE) {
+            pendingMediaEvent = event;
+        } else {
+            nextMediaEvent = event;
+        }
     }
 
     /** Thrown when the host tries to replace a medium the guest has locked in. */
@@ -419,7 +464,7 @@ public final class AtapiCdrom extends IdeDevice {
                 trayOpen = false;
                 if (medium != null) {
                     unitAttention = true;
-                    pendingMediaEvent = MEDIA_EVENT_NEW_MEDIA;
+                    postMediaEvent(MEDIA_EVENT_NEW_MEDIA);
                 }
             }
             packetComplete();
@@ -427,7 +472,7 @@ public final class AtapiCdrom extends IdeDevice {
             checkCondition(SENSE_ILLEGAL_REQUEST, ASC_MEDIUM_REMOVAL_PREVENTED, 0x02);
         } else {
             if (!trayOpen && medium != null) {
-                pendingMediaEvent = MEDIA_EVENT_MEDIA_REMOVAL;
+                postMediaEvent(MEDIA_EVENT_MEDIA_REMOVAL);
             }
             trayOpen = true;
             packetComplete();
@@ -468,6 +513,17 @@ public final class AtapiCdrom extends IdeDevice {
 
     /** Reads the next sectors of a READ into the buffer; false if the image failed (the command has ended). */
     private boolean fetchSectors() {
+        // The host changed or took the medium while a READ was under way: the
+        // command ends with the condition the next command would report.
+        if (!mediumReady()) {
+            notReady();
+            return false;
+        }
+        if (unitAttention) {
+            unitAttention = false;
+            checkCondition(SENSE_UNIT_ATTENTION, ASC_MEDIUM_MAY_HAVE_CHANGED, 0);
+            return false;
+        }
         int sectors = (int) Math.min(sectorsLeft, BUFFER_SIZE / SECTOR_SIZE);
         try {
             medium.read(nextLba * SECTOR_SIZE, buffer, 0, sectors * SECTOR_SIZE);
@@ -613,7 +669,8 @@ public final class AtapiCdrom extends IdeDevice {
             data[3] = 1 << NOTIFICATION_CLASS_MEDIA;
             data[4] = (byte) pendingMediaEvent;
             data[5] = (byte) ((trayOpen ? 0x01 : 0) | (medium != null ? 0x02 : 0));
-            pendingMediaEvent = MEDIA_EVENT_NONE;
+            pendingMediaEvent = nextMediaEvent;
+            nextMediaEvent = MEDIA_EVENT_NONE;
             length = 8;
         } else {
             putBe16(data, 0, 2);
@@ -768,6 +825,7 @@ public final class AtapiCdrom extends IdeDevice {
         out.writeBoolean(removalPrevented);
         out.writeBoolean(unitAttention);
         out.writeByte(pendingMediaEvent);
+        out.writeByte(nextMediaEvent);
         out.writeByte(senseKey);
         out.writeByte(additionalSenseCode);
         out.writeByte(additionalSenseQualifier);
@@ -787,6 +845,7 @@ public final class AtapiCdrom extends IdeDevice {
         removalPrevented = in.readBoolean();
         unitAttention = in.readBoolean();
         pendingMediaEvent = in.readUnsignedByte();
+        nextMediaEvent = in.readUnsignedByte();
         senseKey = in.readUnsignedByte();
         additionalSenseCode = in.readUnsignedByte();
         additionalSenseQualifier = in.readUnsignedByte();

@@ -79,6 +79,7 @@ public final class Pit8254 implements IoDevice, Snapshottable {
 
     /** GATE input of a counter (only counter 2's is wired, to port 0x61 bit 0). */
     public void setGate(int counter, boolean high) {
+        if (counter == 0) deliverPassedIrq0Edge();
         counters[counter].setGate(high, currentTick());
         if (counter == 0) rescheduleIrq0();
     }
@@ -163,6 +164,9 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     }
 
     private void writeRegister(int offset, int value) {
+        if (offset == 0 || offset == CONTROL_WORD) {
+            deliverPassedIrq0Edge();
+        }
         long tick = currentTick();
         if (offset == CONTROL_WORD) {
             writeControlWord(value, tick);
@@ -200,6 +204,19 @@ public final class Pit8254 implements IoDevice, Snapshottable {
     }
 
     // ---- IRQ 0 -------------------------------------------------------------------------
+
+    /**
+     * An IRQ 0 edge whose time has come but whose event has not run yet (the
+     * CPU was inside a block) happened before this write: deliver it first, or
+     * reprogramming counter 0 would cancel it and the guest would wait forever
+     * for a one-shot interrupt it was owed.
+     */
+    private void deliverPassedIrq0Edge() {
+        if (irq0Timer.isScheduled() && irq0Timer.deadline() <= events.now()) {
+            irq0Timer.cancel();
+            counter0RisingEdge();
+        }
+    }
 
     private void rescheduleIrq0() {
         long edge = counters[0].nextRisingEdge(currentTick());

@@ -3,6 +3,8 @@ package org.vstation.devices.ide;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vstation.devices.ide.IdeTestBench.PRIMARY;
 import static org.vstation.devices.ide.IdeTestBench.PRIMARY_CONTROL;
@@ -20,12 +22,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vstation.devices.pci.PciDevice;
+import org.vstation.devices.storage.BlockImage;
+import org.vstation.devices.storage.HostIo;
 import org.vstation.devices.storage.RawDiskImage;
+import org.vstation.devices.storage.WorkerHostIo;
 
 /** The ATA disk on the primary channel, driven through the task file and the bus master like a driver. */
 class AtaDiskTest {
@@ -446,6 +454,136 @@ class AtaDiskTest {
         assertEquals(0xFF, bench.in8(PRIMARY + 2), "active");
         bench.command(PRIMARY, AtaDisk.CMD_READ_NATIVE_MAX_ADDRESS);
         assertEquals(SECTORS - 1, bench.in8(PRIMARY + 3) | bench.in8(PRIMARY + 4) << 8 | bench.in8(PRIMARY + 5) << 16);
+    }
+
+    /** The test's disk image behind a flush that waits for the test's go and records where it ran. */
+    private final class GatedImage implements BlockImage {
+        final CountDownLatch go = new CountDownLatch(1);
+        volatile Thread flushedOn;
+        volatile boolean broken;
+
+        @Override public long size() { return image.size(); }
+        @Override public boolean readOnly() { return false; }
+        @Override public String description() { return "gated " + image.description(); }
+        @Override public void close() { }
+
+        @Override
+        public void read(long position, byte[] destination, int offset, int length) throws IOException {
+            image.read(position, destination, offset, length);
+        }
+
+        @Override
+        public void write(long position, byte[] source, int offset, int length) throws IOException {
+            image.write(position, source, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                assertTrue(go.await(10, TimeUnit.SECONDS), "the test never let the flush end");
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            flushedOn = Thread.currentThread();
+            if (broken) {
+                throw new IOException("the host disk went away");
+            }
+            image.flush();
+        }
+    }
+
+    /** A bench whose primary master flushes through a worker thread; completions queue in {@code vmThread}. */
+    private IdeTestBench workerBench(GatedImage gated, HostIo io) {
+        IdeTestBench workerBench = new IdeTestBench().enable();
+        AtaDisk disk = new AtaDisk("disk", gated, "VS-0123456789", "VStation HARDDISK");
+        disk.useHostIo(io);
+        workerBench.ide.primary().attach(0, disk);
+        return workerBench;
+    }
+
+    @Test
+    void flushCacheWaitsForTheHostFsyncOffTheVmThread() throws Exception {
+        GatedImage gated = new GatedImage();
+        LinkedBlockingQueue<Runnable> vmThread = new LinkedBlockingQueue<>();
+        try (WorkerHostIo io = new WorkerHostIo("test storage I/O", vmThread::add)) {
+            IdeTestBench disk = workerBench(gated, io);
+            disk.lba28(PRIMARY, 0, 40, 1);
+            disk.command(PRIMARY, AtaDisk.CMD_WRITE_SECTORS);
+            disk.writeData(PRIMARY, pattern(4040), 0, 512);
+            disk.waitNotBusy(PRIMARY);
+            disk.in8(PRIMARY + 7);
+
+            disk.out8(PRIMARY + 7, AtaDisk.CMD_FLUSH_CACHE);
+            disk.advance(50_000_000);
+            assertStatus(IdeDevice.STATUS_BSY | IdeDevice.STATUS_DRDY, disk.in8(PRIMARY_CONTROL),
+                    "busy while the host's fsync runs, however long");
+            assertFalse(disk.irqLevel[14]);
+            assertTrue(vmThread.isEmpty());
+
+            gated.go.countDown();
+            Runnable completion = vmThread.poll(10, TimeUnit.SECONDS);
+            assertNotNull(completion, "the worker hands the completion back");
+            assertNotSame(Thread.currentThread(), gated.flushedOn, "fsync ran on the worker");
+            assertStatus(IdeDevice.STATUS_BSY | IdeDevice.STATUS_DRDY, disk.in8(PRIMARY_CONTROL),
+                    "still busy until the VM thread takes the completion");
+            completion.run();
+            assertTrue(disk.irqLevel[14]);
+            assertStatus(STATUS_READY, disk.in8(PRIMARY + 7), "FLUSH CACHE done");
+            assertArrayEquals(pattern(4040), fileSector(40));
+        }
+    }
+
+    @Test
+    void aResetDuringAFlushIgnoresItsLateCompletion() throws Exception {
+        GatedImage gated = new GatedImage();
+        LinkedBlockingQueue<Runnable> vmThread = new LinkedBlockingQueue<>();
+        try (WorkerHostIo io = new WorkerHostIo("test storage I/O", vmThread::add)) {
+            IdeTestBench disk = workerBench(gated, io);
+            disk.out8(PRIMARY + 7, AtaDisk.CMD_FLUSH_CACHE_EXT);
+            disk.advance(100_000);
+            disk.out8(PRIMARY_CONTROL, IdeChannel.CONTROL_SRST);
+            disk.out8(PRIMARY_CONTROL, 0);
+            assertStatus(STATUS_READY, disk.waitNotBusy(PRIMARY), "SRST ends the flush's BSY");
+            assertEquals(1, disk.in8(PRIMARY + 2), "and shows the signature");
+
+            disk.out8(PRIMARY + 7, IdeDevice.CMD_CHECK_POWER_MODE);
+            gated.go.countDown();
+            Runnable late = vmThread.poll(10, TimeUnit.SECONDS);
+            assertNotNull(late);
+            late.run();
+            assertStatus(IdeDevice.STATUS_BSY | IdeDevice.STATUS_DRDY, disk.in8(PRIMARY_CONTROL),
+                    "the old flush's completion does not end the next command");
+            assertFalse(disk.irqLevel[14]);
+            assertStatus(STATUS_READY, disk.waitNotBusy(PRIMARY), "CHECK POWER MODE");
+            assertEquals(0xFF, disk.in8(PRIMARY + 2), "CHECK POWER MODE's own answer");
+        }
+    }
+
+    @Test
+    void aFailedFlushAbortsTheCommand() {
+        GatedImage gated = new GatedImage();
+        gated.broken = true;
+        gated.go.countDown();
+        IdeTestBench disk = workerBench(gated, HostIo.INLINE);
+        assertStatus(STATUS_READY | IdeDevice.STATUS_ERR, disk.command(PRIMARY, AtaDisk.CMD_FLUSH_CACHE), "ERR");
+        assertEquals(IdeDevice.ERROR_ABRT, disk.in8(PRIMARY + 1));
+    }
+
+    @Test
+    void aSnapshotTakenDuringAFlushFlushesAgainWhenRestored() throws Exception {
+        GatedImage gated = new GatedImage();
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        try (WorkerHostIo io = new WorkerHostIo("test storage I/O", runnable -> { })) {
+            IdeTestBench disk = workerBench(gated, io);
+            disk.out8(PRIMARY + 7, AtaDisk.CMD_FLUSH_CACHE);
+            disk.advance(100_000);
+            disk.ide.saveState(new DataOutputStream(saved));
+            gated.go.countDown();
+        }
+        IdeTestBench restored = workerBench(gated, HostIo.INLINE);
+        restored.ide.restoreState(new DataInputStream(new ByteArrayInputStream(saved.toByteArray())));
+        assertTrue(restored.irqLevel[14], "the flush done again completes the command");
+        assertStatus(STATUS_READY, restored.in8(PRIMARY + 7), "FLUSH CACHE done");
     }
 
     @Test

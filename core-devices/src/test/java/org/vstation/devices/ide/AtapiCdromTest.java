@@ -356,8 +356,8 @@ class AtapiCdromTest {
         assertEquals(AtapiCdrom.EjectResult.LOCKED_BY_GUEST, drive.ejectMedium());
         assertSame(iso, drive.medium(), "the medium stays in");
         assertThrows(AtapiCdrom.MediumLockedException.class, () -> drive.insertMedium(otherIso));
-        byte[] request = packet(0x4A, 1, 0, 0, 0x10, 0, 0, 0, 8, 0).data();
-        assertEquals(AtapiCdrom.MEDIA_EVENT_EJECT_REQUEST, request[4] & 0x0F, "the guest hears the button");
+        assertEquals(AtapiCdrom.MEDIA_EVENT_NEW_MEDIA, mediaEvent(), "events come in order: the insert first");
+        assertEquals(AtapiCdrom.MEDIA_EVENT_EJECT_REQUEST, mediaEvent(), "then the guest hears the button");
 
         Reply eject = packet(0x1B, 0, 0, 0, 0x02, 0);
         assertTrue(eject.checkCondition(), "START STOP UNIT eject while locked");
@@ -379,6 +379,109 @@ class AtapiCdromTest {
         assertArrayEquals(sector(20, 1), packet(0x28, 0, 0, 0, 0, 20, 0, 0, 1, 0).data());
         assertEquals(AtapiCdrom.EjectResult.EJECTED, drive.ejectMedium());
         assertNull(drive.medium());
+    }
+
+    private int mediaEvent() {
+        byte[] reply = packet(0x4A, 1, 0, 0, 0x10, 0, 0, 0, 8, 0).data();
+        assertEquals(4, reply[2] & 0x07, "media class");
+        return reply[4] & 0x0F;
+    }
+
+    @Test
+    void forcedChangeOfALockedMedium() throws Exception {
+        insert(iso);
+        assertFalse(packet(0x1E, 0, 0, 0, 1, 0).checkCondition(), "PREVENT MEDIUM REMOVAL");
+        assertEquals(AtapiCdrom.MEDIA_EVENT_NEW_MEDIA, mediaEvent(), "the first insert's event");
+
+        assertSame(iso, drive.forceMedium(otherIso), "the old medium comes out for the host to close");
+        assertSame(otherIso, drive.medium());
+        assertTrue(drive.isRemovalPrevented(), "the prevent state belongs to the drive, not the medium");
+
+        // GET EVENT STATUS NOTIFICATION does not report the unit attention: the events come in order
+        assertEquals(AtapiCdrom.MEDIA_EVENT_MEDIA_REMOVAL, mediaEvent());
+        assertEquals(AtapiCdrom.MEDIA_EVENT_NEW_MEDIA, mediaEvent());
+        assertEquals(AtapiCdrom.MEDIA_EVENT_NONE, mediaEvent());
+
+        Reply read = packet(0x28, 0, 0, 0, 0, 20, 0, 0, 1, 0);
+        assertTrue(read.checkCondition(), "the first media access after the change");
+        assertEquals(AtapiCdrom.SENSE_UNIT_ATTENTION << 4, read.error() & 0xF0);
+        assertEquals(0, read.data().length, "no data from either medium");
+        assertArrayEquals(new int[] {AtapiCdrom.SENSE_UNIT_ATTENTION, AtapiCdrom.ASC_MEDIUM_MAY_HAVE_CHANGED, 0},
+                requestSense(), "UNIT ATTENTION, not ready to ready change, medium may have changed");
+        assertFalse(packet(0x00).checkCondition(), "reported once");
+        assertEquals(400_000 - 1, be32(packet(0x25).data(), 0), "the new medium's capacity");
+        assertArrayEquals(sector(20, 2), packet(0x28, 0, 0, 0, 0, 20, 0, 0, 1, 0).data(), "the new medium's data");
+
+        byte[] page = packet(0x5A, 0, 0x2A, 0, 0, 0, 0, 0, 100, 0).data();
+        assertEquals(0x02, page[8 + 6] & 0x02, "the capabilities page still shows the lock");
+        assertThrows(AtapiCdrom.MediumLockedException.class, () -> drive.insertMedium(iso),
+                "an ordinary change is refused again");
+        assertTrue(packet(0x1B, 0, 0, 0, 0x02, 0).checkCondition(), "the guest's own eject is still prevented");
+        requestSense();
+        packet(0x1E, 0, 0, 0, 0, 0);
+        assertSame(otherIso, drive.insertMedium(iso), "allowed again");
+    }
+
+    @Test
+    void forcedEjectOfALockedMedium() throws Exception {
+        insert(iso);
+        packet(0x1E, 0, 0, 0, 1, 0);
+        assertEquals(AtapiCdrom.MEDIA_EVENT_NEW_MEDIA, mediaEvent());
+        assertEquals(AtapiCdrom.EjectResult.LOCKED_BY_GUEST, drive.ejectMedium());
+        assertEquals(AtapiCdrom.EjectResult.EJECTED, drive.forceEject());
+        assertNull(drive.medium());
+        assertTrue(drive.isRemovalPrevented());
+        assertEquals(AtapiCdrom.MEDIA_EVENT_EJECT_REQUEST, mediaEvent(), "the button press first");
+        byte[] removal = packet(0x4A, 1, 0, 0, 0x10, 0, 0, 0, 8, 0).data();
+        assertEquals(AtapiCdrom.MEDIA_EVENT_MEDIA_REMOVAL, removal[4] & 0x0F, "then the removal");
+        assertEquals(0, removal[5] & 0x02, "no medium present");
+        Reply read = packet(0x28, 0, 0, 0, 0, 20, 0, 0, 1, 0);
+        assertTrue(read.checkCondition());
+        assertArrayEquals(new int[] {AtapiCdrom.SENSE_NOT_READY, AtapiCdrom.ASC_MEDIUM_NOT_PRESENT,
+                AtapiCdrom.ASCQ_TRAY_CLOSED}, requestSense());
+        assertEquals(AtapiCdrom.EjectResult.NO_MEDIUM, drive.forceEject());
+    }
+
+    /** The host changes or takes the medium between two buffers of one READ: the READ ends in CHECK CONDITION. */
+    @Test
+    void mediumChangedAndEjectedDuringARead() throws Exception {
+        insert(iso);
+        packet(0x1E, 0, 0, 0, 1, 0);
+        assertArrayEquals(new int[] {AtapiCdrom.SENSE_UNIT_ATTENTION, AtapiCdrom.ASC_MEDIUM_MAY_HAVE_CHANGED, 0},
+                readInterruptedBy(1, () -> drive.forceMedium(otherIso)));
+        assertFalse(packet(0x00).checkCondition(), "the unit attention was reported by the READ");
+        assertArrayEquals(new int[] {AtapiCdrom.SENSE_NOT_READY, AtapiCdrom.ASC_MEDIUM_NOT_PRESENT,
+                AtapiCdrom.ASCQ_TRAY_CLOSED}, readInterruptedBy(2, drive::forceEject));
+    }
+
+    /**
+     * Reads 40 sectors by PIO from the medium written with {@code seed}, runs {@code change} after the
+     * first DRQ block; returns the sense the READ ended with.
+     */
+    private int[] readInterruptedBy(int seed, Runnable change) {
+        bench.out8(SECONDARY + IdeChannel.REG_FEATURES, 0);
+        bench.out8(SECONDARY + IdeChannel.REG_LBA_MID, 0x00);
+        bench.out8(SECONDARY + IdeChannel.REG_LBA_HIGH, 0x80);
+        bench.out8(SECONDARY + 7, IdeDevice.CMD_PACKET);
+        bench.waitNotBusy(SECONDARY);
+        byte[] cdb = {0x28, 0, 0, 0, 0, 20, 0, 0, 40, 0, 0, 0};
+        bench.writeData(SECONDARY, cdb, 0, 12);
+        int blocks = 0;
+        while (true) {
+            bench.waitNotBusy(SECONDARY);
+            int status = bench.in8(SECONDARY + 7);
+            if ((status & IdeDevice.STATUS_DRQ) == 0) {
+                assertTrue((status & IdeDevice.STATUS_ERR) != 0, "CHECK CONDITION");
+                assertEquals(2, blocks, "the buffer read before the change still arrives");
+                return requestSense();
+            }
+            int count = bench.in8(SECONDARY + 4) | bench.in8(SECONDARY + 5) << 8;
+            byte[] block = bench.readData(SECONDARY, count);
+            assertArrayEquals(sector(20 + 16 * blocks, seed), Arrays.copyOf(block, 2048), "the old medium's data");
+            if (blocks++ == 0) {
+                change.run();
+            }
+        }
     }
 
     @Test

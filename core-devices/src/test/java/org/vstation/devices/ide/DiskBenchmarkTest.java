@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class DiskBenchmarkTest {
     @Test
-    void printsReadAndWriteThroughput() {
+    void printsThroughputAndFlushLatency() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int exit = DiskBenchmark.run(new String[] {"4"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String output = bytes.toString(StandardCharsets.UTF_8);
@@ -22,6 +22,9 @@ class DiskBenchmarkTest {
             assertTrue(m.find(), output);
             assertTrue(Double.parseDouble(m.group(1)) > 0, output);
         }
+        Matcher flush = Pattern.compile("FLUSH CACHE .*?([0-9.]+) ms, of which the VM thread ([0-9.]+) ms").matcher(output);
+        assertTrue(flush.find(), output);
+        assertTrue(Double.parseDouble(flush.group(2)) <= Double.parseDouble(flush.group(1)), output);
     }
 
     @Test

@@ -149,6 +149,21 @@ class Pit8254Test {
     }
 
     @Test
+    void oneShotEdgeDueBeforeTheNextCountIsWrittenStillArrives() {
+        // Linux's one-shot clockevent: mode 4 once, then LSB/MSB for each event. The CPU can write the next
+        // count after the old one expired but before the event loop ran that edge (it was inside a block).
+        io.write(0x43, 1, 0x38);
+        io.write(0x40, 1, 100);
+        io.write(0x40, 1, 0);
+        now += TICKS.nanosOfTick(TICKS.ticksAt(now) + 200) - now; // past the edge, events not yet run
+        io.write(0x40, 1, 50);
+        assertEquals(1, irq0Edges.size(), "the passed edge is delivered before the new count takes over");
+        io.write(0x40, 1, 0);
+        advance(10_000_000L);
+        assertEquals(2, irq0Edges.size(), "and the new count gives its own edge");
+    }
+
+    @Test
     void counter2GatedThroughPort61LikeSeaBiosTscCalibration() {
         io.write(0x61, 1, (io.read(0x61, 1) & ~0x02) | 0x01); // gate on, speaker off
         program(2, 0, 11932);                                // 10 ms one-shot

@@ -75,6 +75,8 @@ public final class SettingsDialog {
     private final CheckBox connected = new CheckBox("Connected (medium inserted at power on)");
     private final Button eject = new Button("Eject");
     private final Button insert = new Button("Insert now");
+    /** Shown after the guest refused a media change: repeats it by force. */
+    private final Button forceMedia = new Button("Disconnect anyway");
     private final Label mediaStatus = new Label();
     private final ToggleGroup nicGroup = new ToggleGroup();
     private final RadioButton bridged = new RadioButton("Bridged: on the host's network like another machine");
@@ -189,14 +191,16 @@ public final class SettingsDialog {
                 isoPath.setText(file.getAbsolutePath());
             }
         });
-        eject.setOnAction(event -> eject());
-        insert.setOnAction(event -> insertNow());
+        eject.setOnAction(event -> eject(false));
+        insert.setOnAction(event -> insertNow(false));
         insert.setVisible(running != null);
+        forceMedia.setVisible(false);
+        forceMedia.managedProperty().bind(forceMedia.visibleProperty());
         if (running == null) {
             eject.setText("Remove disc");
         }
         return new VBox(10, new Label("ISO image:"), new HBox(8, isoPath, browse), isoProblem, connected,
-                new HBox(8, eject, insert), mediaStatus);
+                new HBox(8, eject, insert, forceMedia), mediaStatus);
     }
 
     private Node networkPage() {
@@ -340,36 +344,55 @@ public final class SettingsDialog {
         return (NicMode) nicGroup.getSelectedToggle().getUserData();
     }
 
-    private void eject() {
+    private void eject(boolean force) {
         if (running == null) {
             isoPath.setText("");
             return;
         }
-        running.ejectCdrom().whenComplete((result, failure) -> javafx.application.Platform.runLater(() -> {
+        forceMedia.setVisible(false);
+        running.ejectCdrom(force).whenComplete((result, failure) -> javafx.application.Platform.runLater(() -> {
             mediaStatus.setText(failure != null ? "Eject failed: " + failure.getMessage() : switch (result) {
                 case EJECTED -> "Ejected; the guest sees an empty drive.";
                 case NO_MEDIUM -> "The drive is already empty.";
-                case LOCKED_BY_GUEST -> "The guest has locked the drive; eject it from inside the guest.";
+                case LOCKED_BY_GUEST -> "The guest has locked the drive; eject it from inside the guest,"
+                        + " or disconnect anyway (files the guest has open on it will fail).";
             });
-            if (failure == null && result != org.vstation.devices.ide.AtapiCdrom.EjectResult.LOCKED_BY_GUEST) {
+            if (failure == null && result == org.vstation.devices.ide.AtapiCdrom.EjectResult.LOCKED_BY_GUEST) {
+                offerForce(() -> eject(true));
+            } else if (failure == null) {
                 isoPath.setText("");
             }
         }));
     }
 
-    private void insertNow() {
+    private void insertNow(boolean force) {
         String iso = isoPath.getText().strip();
         if (iso.isEmpty() || !Files.isRegularFile(Path.of(iso))) {
             mediaStatus.setText("Choose an ISO file first.");
             return;
         }
+        forceMedia.setVisible(false);
         try {
-            running.insertIso(Path.of(iso)).whenComplete((done, failure) -> javafx.application.Platform.runLater(() ->
-                    mediaStatus.setText(failure == null ? "Inserted; the guest sees the new medium."
-                            : "The guest refused the change: " + failure.getMessage())));
+            running.insertIso(Path.of(iso), force).whenComplete((done, failure) -> javafx.application.Platform.runLater(() -> {
+                if (failure == null) {
+                    mediaStatus.setText("Inserted; the guest sees the new medium.");
+                    return;
+                }
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                mediaStatus.setText("The guest refused the change: " + cause.getMessage());
+                if (cause instanceof org.vstation.devices.ide.AtapiCdrom.MediumLockedException) {
+                    offerForce(() -> insertNow(true));
+                }
+            }));
         } catch (UsageException e) {
             mediaStatus.setText(e.getMessage());
         }
+    }
+
+    private void offerForce(Runnable forced) {
+        forceMedia.setOnAction(event -> forced.run());
+        forceMedia.setVisible(true);
     }
 
     public String mediaStatus() {
@@ -495,6 +518,10 @@ public final class SettingsDialog {
 
     public Button insertButton() {
         return insert;
+    }
+
+    public Button forceMediaButton() {
+        return forceMedia;
     }
 
     public Label macProblemLabel() {

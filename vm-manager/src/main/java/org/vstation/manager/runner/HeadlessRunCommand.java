@@ -1,9 +1,12 @@
 package org.vstation.manager.runner;
 
 import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +21,8 @@ import org.vstation.manager.images.FirmwareCache;
 /**
  * {@code vstation run --headless …}: powers on a machine without a window,
  * streams its serial port and debug console, and ends on a text, a timeout or
- * the guest powering off. Exit codes: 0 done (text seen or guest powered
+ * the guest powering off; with {@code --monitor} it takes CD/DVD media
+ * commands on standard input meanwhile. Exit codes: 0 done (text seen or guest powered
  * off), 1 emulator failure, 2 usage error, 3 timeout.
  */
 public final class HeadlessRunCommand {
@@ -70,6 +74,10 @@ public final class HeadlessRunCommand {
 
             long startNanos = System.nanoTime();
             machine.start();
+            if (options.monitor()) {
+                new MediaMonitor(machine).start(
+                        new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset())), err);
+            }
             long timeoutMillis = options.timeout() == null ? Long.MAX_VALUE : options.timeout().toMillis();
             boolean ended = machine.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
             if (!ended) {

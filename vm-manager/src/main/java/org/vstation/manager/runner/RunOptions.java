@@ -26,6 +26,7 @@ import org.vstation.manager.net.PortForward;
  * @param timeout     give up after this long; null for no limit
  * @param forwards    host TCP ports carried to the guest while its adapter is in NAT mode
  * @param hostServices host loopback ports the guest reaches at the host endpoint while in host-only mode
+ * @param monitor     read CD/DVD media commands ({@code change}, {@code eject}) from standard input while running
  */
 public record RunOptions(
         int memoryMegabytes,
@@ -46,7 +47,8 @@ public record RunOptions(
         Duration timeout,
         Path screenshot,
         List<PortForward> forwards,
-        List<Integer> hostServices) {
+        List<Integer> hostServices,
+        boolean monitor) {
 
     public static final List<String> NIC_MODES = List.of("nat", "hostonly", "bridged", "none");
 
@@ -59,7 +61,9 @@ public record RunOptions(
                                 [--nic nat|hostonly|bridged|none] [--mac aa:bb:cc:dd:ee:ff] [--bridge IFACE]
                                 [--forward tcp:HOSTPORT:GUESTPORT]... [--host-service PORT]...
                                 [--uuid UUID] [--video MB] [--bios FILE] [--serial FILE|-] [--debugcon FILE|-]
-                                [--until TEXT] [--timeout SECONDS] [--screenshot FILE.png]""";
+                                [--until TEXT] [--timeout SECONDS] [--screenshot FILE.png] [--monitor]
+              --monitor  read media commands from standard input while the VM runs:
+                         change [-f] ISO, eject [-f] (-f: even if the guest has locked the drive)""";
 
     /** Parses the arguments after "run"; {@code defaultBios} is used when --bios is absent. */
     public static RunOptions parse(List<String> args, Path defaultBios) throws UsageException {
@@ -83,11 +87,13 @@ public record RunOptions(
         boolean headless = false;
         List<PortForward> forwards = new ArrayList<>();
         List<Integer> hostServices = new ArrayList<>();
+        boolean monitor = false;
 
         for (int i = 0; i < args.size(); i++) {
             String option = args.get(i);
             switch (option) {
                 case "--headless" -> headless = true;
+                case "--monitor" -> monitor = true;
                 case "--memory" -> memory = parseInt(option, value(args, ++i, option), 1,
                         MachineConfig.MAX_MEMORY_MEGABYTES);
                 case "--bios" -> bios = existingFile(option, value(args, ++i, option));
@@ -189,7 +195,7 @@ public record RunOptions(
         }
         return new RunOptions(memory, bios, iso, List.copyOf(disks), bootOrder, uuid, video, nic, mac, bridge, serial,
                 serialStdout, debugcon, debugconStdout, until, timeout, screenshot, List.copyOf(forwards),
-                List.copyOf(hostServices));
+                List.copyOf(hostServices), monitor);
     }
 
     /** "cdrom,disk": the devices of the VM config's bootOrder, most preferred first, none twice. */

@@ -201,22 +201,28 @@ public final class RunningVm {
 
     /**
      * Puts an ISO in the running VM's CD/DVD drive: the guest sees a media change. The file is
-     * checked here, so a bad one fails before anything changes.
+     * checked here, so a bad one fails before anything changes. A guest that locked the tray
+     * refuses the change ({@code MediumLockedException}) unless {@code force} ("disconnect anyway").
      */
-    public CompletableFuture<Void> insertIso(Path iso) throws UsageException {
+    public CompletableFuture<Void> insertIso(Path iso, boolean force) throws UsageException {
         IsoImage image;
         try {
             image = IsoImage.open(iso);
         } catch (ImageException e) {
             throw new UsageException(e.getMessage());
         }
-        return machine.changeCdrom(image).whenComplete((done, failure) ->
-                log.media(failure == null ? "inserted " + iso : "insert of " + iso + " refused: " + failure.getMessage()));
+        String how = force ? "forced in " : "inserted ";
+        return machine.changeCdrom(image, force).whenComplete((done, failure) ->
+                log.media(failure == null ? how + iso : "insert of " + iso + " refused: " + failure.getMessage()));
     }
 
-    /** Presses the drive's eject button; a guest that locked the tray keeps its medium. */
-    public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom() {
-        return machine.ejectCdrom().whenComplete((result, failure) -> log.media("eject: " + result));
+    /**
+     * Presses the drive's eject button; a guest that locked the tray keeps its medium unless
+     * {@code force} takes it out anyway.
+     */
+    public CompletableFuture<AtapiCdrom.EjectResult> ejectCdrom(boolean force) {
+        return machine.ejectCdrom(force).whenComplete((result, failure) ->
+                log.media((force ? "forced eject: " : "eject: ") + result));
     }
 
     /** True when the machine has a network adapter whose mode can change while it runs. */

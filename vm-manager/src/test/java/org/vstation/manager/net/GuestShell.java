@@ -33,14 +33,8 @@ final class GuestShell implements AutoCloseable {
             + " && chmod +x /tmp/dhcp.sh";
     private static final Pattern LEASE = Pattern.compile("LEASE-(\\d+\\.\\d+\\.\\d+\\.\\d+)");
 
-    /**
-     * Typed at ISOLINUX's {@code boot:} prompt: the live CD's kernel with periodic low-resolution
-     * timers, so the PIT never runs in one-shot mode. Under heavy host load (two guests on a
-     * shared 2-core machine) the kernel's one-shot PIT reprogramming is sometimes lost and the
-     * guest stops after "ata2: PATA" (docs/benchmarks.md, "the one-shot tick stall"; issue #8).
-     * Drop this once that stall is fixed.
-     */
-    private static final String BOOT_LINE = "live highres=off\n";
+    /** Typed at ISOLINUX's {@code boot:} prompt, so the boot does not wait out its one-second timeout. */
+    private static final String BOOT_LINE = "live\n";
     private static final String BOOT_PROMPT = "boot: ";
 
     private final String name;

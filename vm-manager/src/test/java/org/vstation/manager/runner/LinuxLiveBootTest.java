@@ -35,9 +35,10 @@ import org.vstation.manager.images.GuestImagesForTests;
  *
  * <p>The same boot covers issue 7's Linux steps, to spend one boot on both:
  * ata_piix and sd_mod/sr_mod find the hard disk and the CD/DVD drive without
- * errors, {@code mount /dev/sr0} reads the live CD (the host cannot swap it
- * while the guest keeps it locked), and after the host swaps in another ISO a
- * remount shows the new medium.
+ * errors, {@code mount /dev/sr0} reads the live CD (the host's ordinary swap
+ * is refused while the guest keeps it locked), a forced swap under the mounted
+ * file system makes its reads fail without an oops, and a remount shows the
+ * new medium; unmounted, an ordinary swap goes through.
  */
 class LinuxLiveBootTest {
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(15);
@@ -107,7 +108,7 @@ class LinuxLiveBootTest {
             }
         }
 
-        // Issue 7: the live CD mounts; after the host swaps the ISO, a remount shows the new medium.
+        // Issue 7: the live CD mounts; the host swaps the ISO under the mounted file system, a remount shows it.
         String mounted = command("mount -t iso9660 -r /dev/sr0 /mnt && ls /mnt/live && md5sum /mnt/live/initrd.gz");
         assertTrue(mounted.contains("vmlinuz"), mounted);
         String initrdSum = md5OfFileIn(iso, "/live/initrd.gz");
@@ -116,10 +117,26 @@ class LinuxLiveBootTest {
         ExecutionException refused = assertThrows(ExecutionException.class,
                 () -> machine.changeCdrom(IsoImage.open(secondIso)).get(10, TimeUnit.SECONDS));
         assertInstanceOf(AtapiCdrom.MediumLockedException.class, refused.getCause());
-        command("umount /mnt");
-        machine.changeCdrom(IsoImage.open(secondIso)).get(10, TimeUnit.SECONDS);
-        String remounted = command("mount -t iso9660 -r /dev/sr0 /mnt && cat /mnt/" + SWAPPED_FILE + "; umount /mnt");
-        assertTrue(remounted.contains(SWAPPED_TEXT), remounted);
+        // "Disconnect anyway": the forced swap goes through; the mounted file system's uncached reads now fail.
+        machine.changeCdrom(IsoImage.open(secondIso), true).get(10, TimeUnit.SECONDS);
+        String stale = command("echo 3 > /proc/sys/vm/drop_caches; md5sum /mnt/live/initrd.gz; echo read-done");
+        System.out.println("LinuxLiveBootTest: reading the old medium's file after the forced swap:\n" + stale);
+        assertTrue(stale.contains("read-done"), stale);
+        assertFalse(stale.contains(initrdSum), "the old medium's file still read back after the forced swap:\n" + stale);
+        String swappedSum = md5OfFileIn(secondIso, "/" + SWAPPED_FILE);
+        String remounted = command("umount /mnt; mount -t iso9660 -r /dev/sr0 /mnt && cat /mnt/" + SWAPPED_FILE
+                + " && md5sum /mnt/" + SWAPPED_FILE + "; umount /mnt");
+        assertTrue(remounted.contains(SWAPPED_TEXT) && remounted.contains(swappedSum),
+                "the new medium's " + SWAPPED_FILE + " with md5 " + swappedSum + " expected in:\n" + remounted);
+        // Unmounted, the drive is unlocked: an ordinary swap (back to the live CD) is accepted.
+        machine.changeCdrom(IsoImage.open(iso)).get(10, TimeUnit.SECONDS);
+        String again = command("mount -t iso9660 -r /dev/sr0 /mnt && ls /mnt/live; umount /mnt");
+        assertTrue(again.contains("vmlinuz"), again);
+        String afterSwaps = command("dmesg | grep -iE 'sr0|sr 1:0:0:0|oops|bug:|call trace|blocked for|lockup'");
+        System.out.println("LinuxLiveBootTest: dmesg after the swaps:\n" + afterSwaps);
+        for (String bad : List.of("Oops", "BUG:", "Call Trace", "blocked for more than", "soft lockup")) {
+            assertFalse(afterSwaps.contains(bad), "dmesg contains '" + bad + "' after the swaps:\n" + afterSwaps);
+        }
 
         // Issue 5: the kernel's TSC calibration against the PIT/PM timer lands within 2% of VStation's
         // 1 GHz time-stamp counter.
@@ -150,7 +167,7 @@ class LinuxLiveBootTest {
 
     /** The md5 of one file inside an ISO image, extracted on the host (xorriso). */
     private String md5OfFileIn(Path iso, String file) throws Exception {
-        Path extracted = dir.resolve("extracted");
+        Path extracted = dir.resolve("extracted-" + iso.getFileName() + file.replace('/', '-'));
         run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", file, extracted.toString());
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(Files.readAllBytes(extracted)));
     }
