@@ -6,6 +6,7 @@ import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.cpu.bus.TimeSource;
+import org.vstation.cpu.decode.HotForm;
 import org.vstation.cpu.decode.Instruction;
 
 /**
@@ -400,24 +401,56 @@ abstract class Interpreter extends SystemCpu {
 
     // ---- the instructions ---------------------------------------------------------------------
 
-    // ---- the hot forms (HotForm): 32-bit operands, ModR/M mode known at decode time -------------
-    // The block loop (X86Cpu) switches on the form and calls these. Each stays within C2's
-    // MaxInlineSize (35 bytecodes), so it is inlined into the loop even where its form is a small
-    // share of the instructions; the helpers it calls are hot relative to it and inlined too.
+    /**
+     * Runs one instruction. The hot forms ({@link HotForm}) go straight to
+     * their handlers; any other instruction takes {@link #executeGeneral}.
+     * Kept small: C2 inlines it into a block loop that runs one kind of code,
+     * and where it is compiled on its own (mixed code), the loop that calls it
+     * stays small and this switch gets its handlers inlined.
+     */
+    final void execute(Instruction in) {
+        switch (in.hotForm) {
+            case HotForm.ALU32_RM_REG -> aluRmRegister32(in);
+            case HotForm.ALU32_REG_RM -> aluRegisterRm32(in);
+            case HotForm.ALU32_RM_IMM -> aluRmImmediate32(in);
+            case HotForm.ALU32_REG_MEM -> aluRegisterMemory32(in);
+            case HotForm.TEST32_RM_REG -> testRegisters32(in);
+            case HotForm.INC32_REG -> incrementRegister32(in);
+            case HotForm.DEC32_REG -> decrementRegister32(in);
+            case HotForm.MOV32_RM_REG -> moveRmRegister32(in);
+            case HotForm.MOV32_REG_RM -> moveRegisterRm32(in);
+            case HotForm.MOV32_LOAD -> load32(in);
+            case HotForm.MOV32_STORE -> store32(in);
+            case HotForm.MOV32_REG_IMM -> moveImmediate32(in);
+            case HotForm.LEA32 -> loadEffectiveAddress32(in);
+            case HotForm.JCC -> jumpIfCondition(in);
+            case HotForm.JMP_REL -> jumpRelative(in);
+            case HotForm.PUSH32_REG -> pushRegister32(in);
+            case HotForm.POP32_REG -> popRegister32(in);
+            case HotForm.CALL32_REL -> callRelative32(in);
+            case HotForm.RET32_NEAR -> returnNear32(in);
+            default -> executeGeneral(in);
+        }
+    }
 
-    final void aluRmRegister32(Instruction in) {
+    // ---- the hot forms (HotForm): 32-bit operands, ModR/M mode known at decode time -------------
+    // Each handler stays within C2's MaxInlineSize (35 bytecodes), so it is inlined into execute()
+    // even where its form is a small share of the instructions; the helpers it calls are hot
+    // relative to it and inlined too.
+
+    private void aluRmRegister32(Instruction in) {
         aluIntoRegister32((in.opcode >>> 3) & 7, in.rm, regs[in.reg]);
     }
 
-    final void aluRegisterRm32(Instruction in) {
+    private void aluRegisterRm32(Instruction in) {
         aluIntoRegister32((in.opcode >>> 3) & 7, in.reg, regs[in.rm]);
     }
 
-    final void aluRmImmediate32(Instruction in) {
+    private void aluRmImmediate32(Instruction in) {
         aluIntoRegister32(in.reg, in.rm, in.immediate);
     }
 
-    final void aluRegisterMemory32(Instruction in) {
+    private void aluRegisterMemory32(Instruction in) {
         aluIntoRegister32((in.opcode >>> 3) & 7, in.reg, read32(in.segment, effectiveAddress(in)));
     }
 
@@ -427,67 +460,64 @@ abstract class Interpreter extends SystemCpu {
         if (op != ALU_CMP) regs[destination] = r;
     }
 
-    final void testRegisters32(Instruction in) {
+    private void testRegisters32(Instruction in) {
         alu(ALU_AND, 2, regs[in.rm], regs[in.reg]);
     }
 
-    final void incrementRegister32(Instruction in) {
+    private void incrementRegister32(Instruction in) {
         int r = in.opcode & 7;
         regs[r] = incDec(2, regs[r], false);
     }
 
-    final void decrementRegister32(Instruction in) {
+    private void decrementRegister32(Instruction in) {
         int r = in.opcode & 7;
         regs[r] = incDec(2, regs[r], true);
     }
 
-    final void moveRmRegister32(Instruction in) {
+    private void moveRmRegister32(Instruction in) {
         regs[in.rm] = regs[in.reg];
     }
 
-    final void moveRegisterRm32(Instruction in) {
+    private void moveRegisterRm32(Instruction in) {
         regs[in.reg] = regs[in.rm];
     }
 
-    final void load32(Instruction in) {
+    private void load32(Instruction in) {
         regs[in.reg] = read32(in.segment, effectiveAddress(in));
     }
 
-    final void store32(Instruction in) {
+    private void store32(Instruction in) {
         write32(in.segment, effectiveAddress(in), regs[in.reg]);
     }
 
-    final void moveImmediate32(Instruction in) {
+    private void moveImmediate32(Instruction in) {
         regs[in.opcode & 7] = in.immediate;
     }
 
-    final void loadEffectiveAddress32(Instruction in) {
+    private void loadEffectiveAddress32(Instruction in) {
         regs[in.reg] = effectiveAddress(in);
     }
 
-    final void pushRegister32(Instruction in) {
+    private void pushRegister32(Instruction in) {
         push(2, regs[in.opcode & 7]);
     }
 
-    final void popRegister32(Instruction in) {
+    private void popRegister32(Instruction in) {
         int value = peek(2, 0);
         setStackPointer(stackPointer() + 4);
         regs[in.opcode & 7] = value;
     }
 
-    final void callRelative32(Instruction in) {
+    private void callRelative32(Instruction in) {
         callNear(2, eip + in.immediate);
     }
 
-    final void returnNear32(Instruction in) {
+    private void returnNear32(Instruction in) {
         returnNear(2, in.immediate & 0xFFFF);
     }
 
-    /**
-     * Runs one instruction of any form: the dispatch on {@link Instruction#op}.
-     * The block loop takes the hot forms' handlers above directly.
-     */
-    final void execute(Instruction in) {
+    /** Runs one instruction of any form: the dispatch on {@link Instruction#op}. */
+    private void executeGeneral(Instruction in) {
         int size = in.size;
         switch (in.op) {
             case ALU_EG -> aluModrmDestination(in);
@@ -1040,11 +1070,11 @@ abstract class Interpreter extends SystemCpu {
         setReg(size, in.opcode & 7, value);
     }
 
-    final void jumpIfCondition(Instruction in) {
+    private void jumpIfCondition(Instruction in) {
         if (condition(in.opcode & 0xF)) jumpNear(in, eip + in.immediate);
     }
 
-    final void jumpRelative(Instruction in) {
+    private void jumpRelative(Instruction in) {
         jumpNear(in, eip + in.immediate);
     }
 

@@ -6,7 +6,6 @@ import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.cpu.bus.TimeSource;
 import org.vstation.cpu.decode.Decoder;
-import org.vstation.cpu.decode.HotForm;
 import org.vstation.cpu.decode.Instruction;
 import org.vstation.cpu.fpu.FpuContext;
 import org.vstation.cpu.fpu.X87Fpu;
@@ -608,11 +607,10 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     /**
      * The block loop for 32-bit code that lies within the CS limit: nothing to
-     * check per instruction, few values live across the loop (so C2 keeps them
-     * in registers), and a first dispatch on the decode-time {@link HotForm}
-     * whose handlers C2 inlines here. Only a block's last instruction can
-     * change the code size or CS (every such instruction ends its block), so
-     * each instruction's EIP follows from the previous one.
+     * check per instruction, and few values live across the loop, so C2 keeps
+     * them in registers. Only a block's last instruction can change the code
+     * size or CS (every such instruction ends its block), so each
+     * instruction's EIP follows from the previous one.
      */
     private void runWithinLimit32(Instruction[] instructions) {
         int executed = 0;
@@ -623,30 +621,7 @@ public final class X86Cpu extends Interpreter implements Processor {
                 instructionEip = start;
                 int next = start + in.length;
                 eip = next;
-                // The hot forms' handlers are called here rather than from a method of their own:
-                // C2 inlines them into this loop, where they run, however big their code elsewhere.
-                switch (in.hotForm) {
-                    case HotForm.ALU32_RM_REG -> aluRmRegister32(in);
-                    case HotForm.ALU32_REG_RM -> aluRegisterRm32(in);
-                    case HotForm.ALU32_RM_IMM -> aluRmImmediate32(in);
-                    case HotForm.ALU32_REG_MEM -> aluRegisterMemory32(in);
-                    case HotForm.TEST32_RM_REG -> testRegisters32(in);
-                    case HotForm.INC32_REG -> incrementRegister32(in);
-                    case HotForm.DEC32_REG -> decrementRegister32(in);
-                    case HotForm.MOV32_RM_REG -> moveRmRegister32(in);
-                    case HotForm.MOV32_REG_RM -> moveRegisterRm32(in);
-                    case HotForm.MOV32_LOAD -> load32(in);
-                    case HotForm.MOV32_STORE -> store32(in);
-                    case HotForm.MOV32_REG_IMM -> moveImmediate32(in);
-                    case HotForm.LEA32 -> loadEffectiveAddress32(in);
-                    case HotForm.JCC -> jumpIfCondition(in);
-                    case HotForm.JMP_REL -> jumpRelative(in);
-                    case HotForm.PUSH32_REG -> pushRegister32(in);
-                    case HotForm.POP32_REG -> popRegister32(in);
-                    case HotForm.CALL32_REL -> callRelative32(in);
-                    case HotForm.RET32_NEAR -> returnNear32(in);
-                    default -> execute(in);
-                }
+                execute(in);
                 executed++;
                 // A string instruction that pauses mid-way rewinds EIP to itself, so the rest of the
                 // block must not run yet; any other change of flow ends the block too.
