@@ -40,6 +40,14 @@ abstract class CpuState {
             TS = 10, NP = 11, SS_VECTOR = 12, GP = 13, PF_VECTOR = 14, MF = 16, AC_VECTOR = 17;
 
     static final int[] SIZE_MASK = {0xFF, 0xFFFF, -1};
+
+    /**
+     * {@code SIZE_MASK[size]} as an expression C2 folds when the size is a
+     * constant (it cannot fold an element of a static array), for the hot paths.
+     */
+    static int sizeMask(int size) {
+        return size == 2 ? -1 : size == 1 ? 0xFFFF : 0xFF;
+    }
     static final int[] SIGN_BIT = {0x80, 0x8000, 0x8000_0000};
     static final int[] SIZE_BITS = {8, 16, 32};
     static final int[] SIZE_BYTES = {1, 2, 4};
@@ -85,7 +93,13 @@ abstract class CpuState {
             LAZY_INC = 6, LAZY_DEC = 7;
     int lazyOp;
     int lazySize;
-    int lazyA, lazyB, lazyResult, lazyCarry;
+    int lazyA, lazyB, lazyResult;
+    /**
+     * CF of the pending operation as 0 or 1, computed when the operation runs:
+     * carry is the flag read most (ADC, SBB, Jb/Jbe), and INC/DEC keep it,
+     * so it never needs the operation's operands again.
+     */
+    int lazyCf;
 
     /** The TLB arrays for the current privilege (user when CPL = 3). */
     int[] tlbReadTag, tlbReadBase, tlbWriteTag, tlbWriteBase;
@@ -152,7 +166,8 @@ abstract class CpuState {
     final void setLogicFlags(int size, int result) {
         lazyOp = LAZY_LOGIC;
         lazySize = size;
-        lazyResult = result & SIZE_MASK[size];
+        lazyCf = 0;
+        lazyResult = result & sizeMask(size);
     }
 
     final int arithmeticFlags() {
@@ -163,24 +178,22 @@ abstract class CpuState {
         int a = lazyA;
         int b = lazyB;
         int sign = SIGN_BIT[lazySize];
-        int f = PARITY[r & 0xFF] | (r == 0 ? ZF : 0) | ((r & sign) != 0 ? SF : 0);
+        int f = PARITY[r & 0xFF] | (r == 0 ? ZF : 0) | ((r & sign) != 0 ? SF : 0) | lazyCf;
         switch (lazyOp) {
             case LAZY_ADD -> {
-                f |= ((a ^ b ^ r) & AF) | (Integer.compareUnsigned(r, a) < 0 ? CF : 0) | (((a ^ r) & (b ^ r) & sign) != 0 ? OF : 0);
+                f |= ((a ^ b ^ r) & AF) | (((a ^ r) & (b ^ r) & sign) != 0 ? OF : 0);
             }
             case LAZY_ADC -> {
-                boolean carry = lazyCarry != 0 ? Integer.compareUnsigned(r, a) <= 0 : Integer.compareUnsigned(r, a) < 0;
-                f |= ((a ^ b ^ r) & AF) | (carry ? CF : 0) | (((a ^ r) & (b ^ r) & sign) != 0 ? OF : 0);
+                f |= ((a ^ b ^ r) & AF) | (((a ^ r) & (b ^ r) & sign) != 0 ? OF : 0);
             }
             case LAZY_SUB -> {
-                f |= ((a ^ b ^ r) & AF) | (Integer.compareUnsigned(a, b) < 0 ? CF : 0) | (((a ^ b) & (a ^ r) & sign) != 0 ? OF : 0);
+                f |= ((a ^ b ^ r) & AF) | (((a ^ b) & (a ^ r) & sign) != 0 ? OF : 0);
             }
             case LAZY_SBB -> {
-                boolean borrow = lazyCarry != 0 ? Integer.compareUnsigned(a, b) <= 0 : Integer.compareUnsigned(a, b) < 0;
-                f |= ((a ^ b ^ r) & AF) | (borrow ? CF : 0) | (((a ^ b) & (a ^ r) & sign) != 0 ? OF : 0);
+                f |= ((a ^ b ^ r) & AF) | (((a ^ b) & (a ^ r) & sign) != 0 ? OF : 0);
             }
-            case LAZY_INC -> f |= ((a ^ 1 ^ r) & AF) | (flags & CF) | (r == sign ? OF : 0);
-            case LAZY_DEC -> f |= ((a ^ 1 ^ r) & AF) | (flags & CF) | (r == sign - 1 ? OF : 0);
+            case LAZY_INC -> f |= ((a ^ 1 ^ r) & AF) | (r == sign ? OF : 0);
+            case LAZY_DEC -> f |= ((a ^ 1 ^ r) & AF) | (r == sign - 1 ? OF : 0);
             default -> { }
         }
         return f;
@@ -205,13 +218,7 @@ abstract class CpuState {
     }
 
     final boolean cf() {
-        return switch (lazyOp) {
-            case LAZY_NONE, LAZY_INC, LAZY_DEC -> (flags & CF) != 0;
-            case LAZY_LOGIC -> false;
-            case LAZY_ADD -> Integer.compareUnsigned(lazyResult, lazyA) < 0;
-            case LAZY_SUB -> Integer.compareUnsigned(lazyA, lazyB) < 0;
-            default -> (arithmeticFlags() & CF) != 0;
-        };
+        return (lazyOp == LAZY_NONE ? flags & CF : lazyCf) != 0;
     }
 
     final boolean zf() {

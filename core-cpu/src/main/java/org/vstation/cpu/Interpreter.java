@@ -6,6 +6,7 @@ import org.vstation.cpu.bus.InterruptController;
 import org.vstation.cpu.bus.IoBus;
 import org.vstation.cpu.bus.PhysicalMemory;
 import org.vstation.cpu.bus.TimeSource;
+import org.vstation.cpu.decode.HotForm;
 import org.vstation.cpu.decode.Instruction;
 
 /**
@@ -88,7 +89,7 @@ abstract class Interpreter extends SystemCpu {
     // ---- arithmetic ------------------------------------------------------------------
 
     final int alu(int op, int size, int a, int b) {
-        int m = SIZE_MASK[size];
+        int m = sizeMask(size);
         a &= m;
         b &= m;
         int r;
@@ -96,6 +97,7 @@ abstract class Interpreter extends SystemCpu {
             case ALU_ADD -> {
                 r = (a + b) & m;
                 setLazy(LAZY_ADD, size, a, b, r);
+                lazyCf = Integer.compareUnsigned(r, a) >>> 31;
             }
             case ALU_OR -> {
                 r = a | b;
@@ -105,13 +107,13 @@ abstract class Interpreter extends SystemCpu {
                 int carry = cf() ? 1 : 0;
                 r = (a + b + carry) & m;
                 setLazy(LAZY_ADC, size, a, b, r);
-                lazyCarry = carry;
+                lazyCf = (Integer.compareUnsigned(r, a) - carry) >>> 31;
             }
             case ALU_SBB -> {
                 int carry = cf() ? 1 : 0;
                 r = (a - b - carry) & m;
                 setLazy(LAZY_SBB, size, a, b, r);
-                lazyCarry = carry;
+                lazyCf = (Integer.compareUnsigned(a, b) - carry) >>> 31;
             }
             case ALU_AND -> {
                 r = a & b;
@@ -124,15 +126,16 @@ abstract class Interpreter extends SystemCpu {
             default -> {
                 r = (a - b) & m;
                 setLazy(LAZY_SUB, size, a, b, r);
+                lazyCf = Integer.compareUnsigned(a, b) >>> 31;
             }
         }
         return r;
     }
 
     final int incDec(int size, int value, boolean decrement) {
-        // INC and DEC keep CF and replace every other arithmetic flag, so only CF needs computing now.
-        flags = cf() ? flags | CF : flags & ~CF;
-        int m = SIZE_MASK[size];
+        // INC and DEC keep CF and replace every other arithmetic flag.
+        lazyCf = cf() ? 1 : 0;
+        int m = sizeMask(size);
         value &= m;
         int r = (decrement ? value - 1 : value + 1) & m;
         setLazy(decrement ? LAZY_DEC : LAZY_INC, size, value, 1, r);
@@ -398,8 +401,123 @@ abstract class Interpreter extends SystemCpu {
 
     // ---- the instructions ---------------------------------------------------------------------
 
-    /** Runs one instruction; the frequent ones have small methods of their own so the JIT inlines their helpers. */
+    /**
+     * Runs one instruction. The hot forms ({@link HotForm}) go straight to
+     * their handlers; any other instruction takes {@link #executeGeneral}.
+     * Kept small: C2 inlines it into a block loop that runs one kind of code,
+     * and where it is compiled on its own (mixed code), the loop that calls it
+     * stays small and this switch gets its handlers inlined.
+     */
     final void execute(Instruction in) {
+        switch (in.hotForm) {
+            case HotForm.ALU32_RM_REG -> aluRmRegister32(in);
+            case HotForm.ALU32_REG_RM -> aluRegisterRm32(in);
+            case HotForm.ALU32_RM_IMM -> aluRmImmediate32(in);
+            case HotForm.ALU32_REG_MEM -> aluRegisterMemory32(in);
+            case HotForm.TEST32_RM_REG -> testRegisters32(in);
+            case HotForm.INC32_REG -> incrementRegister32(in);
+            case HotForm.DEC32_REG -> decrementRegister32(in);
+            case HotForm.MOV32_RM_REG -> moveRmRegister32(in);
+            case HotForm.MOV32_REG_RM -> moveRegisterRm32(in);
+            case HotForm.MOV32_LOAD -> load32(in);
+            case HotForm.MOV32_STORE -> store32(in);
+            case HotForm.MOV32_REG_IMM -> moveImmediate32(in);
+            case HotForm.LEA32 -> loadEffectiveAddress32(in);
+            case HotForm.JCC -> jumpIfCondition(in);
+            case HotForm.JMP_REL -> jumpRelative(in);
+            case HotForm.PUSH32_REG -> pushRegister32(in);
+            case HotForm.POP32_REG -> popRegister32(in);
+            case HotForm.CALL32_REL -> callRelative32(in);
+            case HotForm.RET32_NEAR -> returnNear32(in);
+            default -> executeGeneral(in);
+        }
+    }
+
+    // ---- the hot forms (HotForm): 32-bit operands, ModR/M mode known at decode time -------------
+    // Each handler stays within C2's MaxInlineSize (35 bytecodes), so it is inlined into execute()
+    // even where its form is a small share of the instructions; the helpers it calls are hot
+    // relative to it and inlined too.
+
+    private void aluRmRegister32(Instruction in) {
+        aluIntoRegister32((in.opcode >>> 3) & 7, in.rm, regs[in.reg]);
+    }
+
+    private void aluRegisterRm32(Instruction in) {
+        aluIntoRegister32((in.opcode >>> 3) & 7, in.reg, regs[in.rm]);
+    }
+
+    private void aluRmImmediate32(Instruction in) {
+        aluIntoRegister32(in.reg, in.rm, in.immediate);
+    }
+
+    private void aluRegisterMemory32(Instruction in) {
+        aluIntoRegister32((in.opcode >>> 3) & 7, in.reg, read32(in.segment, effectiveAddress(in)));
+    }
+
+    /** A 32-bit ALU operation whose destination is a register; CMP only sets the flags. */
+    private void aluIntoRegister32(int op, int destination, int source) {
+        int r = alu(op, 2, regs[destination], source);
+        if (op != ALU_CMP) regs[destination] = r;
+    }
+
+    private void testRegisters32(Instruction in) {
+        alu(ALU_AND, 2, regs[in.rm], regs[in.reg]);
+    }
+
+    private void incrementRegister32(Instruction in) {
+        int r = in.opcode & 7;
+        regs[r] = incDec(2, regs[r], false);
+    }
+
+    private void decrementRegister32(Instruction in) {
+        int r = in.opcode & 7;
+        regs[r] = incDec(2, regs[r], true);
+    }
+
+    private void moveRmRegister32(Instruction in) {
+        regs[in.rm] = regs[in.reg];
+    }
+
+    private void moveRegisterRm32(Instruction in) {
+        regs[in.reg] = regs[in.rm];
+    }
+
+    private void load32(Instruction in) {
+        regs[in.reg] = read32(in.segment, effectiveAddress(in));
+    }
+
+    private void store32(Instruction in) {
+        write32(in.segment, effectiveAddress(in), regs[in.reg]);
+    }
+
+    private void moveImmediate32(Instruction in) {
+        regs[in.opcode & 7] = in.immediate;
+    }
+
+    private void loadEffectiveAddress32(Instruction in) {
+        regs[in.reg] = effectiveAddress(in);
+    }
+
+    private void pushRegister32(Instruction in) {
+        push(2, regs[in.opcode & 7]);
+    }
+
+    private void popRegister32(Instruction in) {
+        int value = peek(2, 0);
+        setStackPointer(stackPointer() + 4);
+        regs[in.opcode & 7] = value;
+    }
+
+    private void callRelative32(Instruction in) {
+        callNear(2, eip + in.immediate);
+    }
+
+    private void returnNear32(Instruction in) {
+        returnNear(2, in.immediate & 0xFFFF);
+    }
+
+    /** Runs one instruction of any form: the dispatch on {@link Instruction#op}. */
+    private void executeGeneral(Instruction in) {
         int size = in.size;
         switch (in.op) {
             case ALU_EG -> aluModrmDestination(in);
@@ -611,10 +729,7 @@ abstract class Interpreter extends SystemCpu {
             case JMP_E -> jumpNear(in, readE(in));
             case CALL_E -> {
                 int target = readE(in);
-                if (!in.operandSize32) target &= 0xFFFF;
-                checkCodeLimit(target);
-                push(size, eip);
-                eip = target;
+                callNear(size, in.operandSize32 ? target : target & 0xFFFF);
             }
             case RET_NEAR -> returnNear(in);
             case LOOP, LOOPE, LOOPNE -> {
@@ -874,12 +989,6 @@ abstract class Interpreter extends SystemCpu {
     private void aluModrmDestination(Instruction in) {
         int size = in.size;
         int op = (in.opcode >>> 3) & 7;
-        if (size == 2 && in.mod == 3) {
-            // The common 32-bit register form, with the operand size constant for the JIT.
-            int r = alu(op, 2, regs[in.rm], regs[in.reg]);
-            if (op != ALU_CMP) regs[in.rm] = r;
-            return;
-        }
         int src = reg(size, in.reg);
         if (op == ALU_CMP) {
             alu(op, size, readE(in), src);
@@ -891,11 +1000,6 @@ abstract class Interpreter extends SystemCpu {
     private void aluRegisterDestination(Instruction in) {
         int size = in.size;
         int op = (in.opcode >>> 3) & 7;
-        if (size == 2 && in.mod == 3) {
-            int r = alu(op, 2, regs[in.reg], regs[in.rm]);
-            if (op != ALU_CMP) regs[in.reg] = r;
-            return;
-        }
         int r = alu(op, size, reg(size, in.reg), readE(in));
         if (op != ALU_CMP) setReg(size, in.reg, r);
     }
@@ -975,20 +1079,27 @@ abstract class Interpreter extends SystemCpu {
     }
 
     private void callRelative(Instruction in) {
-        int size = in.size;
         int target = eip + in.immediate;
-        if (!in.operandSize32) target &= 0xFFFF;
+        callNear(in.size, in.operandSize32 ? target : target & 0xFFFF);
+    }
+
+    /** Near CALL to a target already truncated to the operand size: CS limit check, then the return address is pushed. */
+    private void callNear(int size, int target) {
         checkCodeLimit(target);
         push(size, eip);
         eip = target;
     }
 
     private void returnNear(Instruction in) {
-        int size = in.size;
+        returnNear(in.size, in.immediate & 0xFFFF);
+    }
+
+    /** Near RET of the operand size, releasing {@code release} more bytes of parameters. */
+    private void returnNear(int size, int release) {
         int target = peek(size, 0);
         if (size == 1) target &= 0xFFFF;
         checkCodeLimit(target);
-        setStackPointer(stackPointer() + SIZE_BYTES[size] + (in.immediate & 0xFFFF));
+        setStackPointer(stackPointer() + (size == 2 ? 4 : 2) + release);
         eip = target;
     }
 

@@ -585,10 +585,9 @@ public final class X86Cpu extends Interpreter implements Processor {
      * not counted.
      */
     private void executeBlock(Block block) {
-        Instruction[] instructions = block.instructions;
         int csLimit = segments[CS].limit;
-        boolean withinLimit = Integer.compareUnsigned(eip + block.byteLength - 1, csLimit) <= 0
-                && Integer.compareUnsigned(eip, eip + block.byteLength - 1) <= 0;
+        int last = eip + block.byteLength - 1;
+        boolean withinLimit = Integer.compareUnsigned(last, csLimit) <= 0 && Integer.compareUnsigned(eip, last) <= 0;
         if (withinLimit && jitEnabled && block.physical != -1) {
             if (block.compiled == null && ++block.executions >= jitThreshold) {
                 block.compiled = COMPILER.compile(block.instructions, block.code32);
@@ -599,16 +598,28 @@ public final class X86Cpu extends Interpreter implements Processor {
                 return;
             }
         }
+        if (withinLimit && code32) {
+            runWithinLimit32(block.instructions);
+        } else {
+            runCheckingLimit(block.instructions, csLimit);
+        }
+    }
+
+    /**
+     * The block loop for 32-bit code that lies within the CS limit: nothing to
+     * check per instruction, and few values live across the loop, so C2 keeps
+     * them in registers. Only a block's last instruction can change the code
+     * size or CS (every such instruction ends its block), so each
+     * instruction's EIP follows from the previous one.
+     */
+    private void runWithinLimit32(Instruction[] instructions) {
         int executed = 0;
+        int start = eip;
         try {
             while (executed < instructions.length) {
                 Instruction in = instructions[executed];
-                int start = eip;
                 instructionEip = start;
-                if (!withinLimit && Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
-                    throw raise(GP, 0);
-                }
-                int next = code32 ? start + in.length : (start + in.length) & 0xFFFF;
+                int next = start + in.length;
                 eip = next;
                 execute(in);
                 executed++;
@@ -617,6 +628,33 @@ public final class X86Cpu extends Interpreter implements Processor {
                 if (eventPending || eip != next) {
                     return;
                 }
+                start = next;
+            }
+        } finally {
+            instructionCount += executed;
+        }
+    }
+
+    /** The block loop for 16-bit code or a block that reaches past the CS limit: #GP(0) at the first instruction beyond it. */
+    private void runCheckingLimit(Instruction[] instructions, int csLimit) {
+        int executed = 0;
+        int eipMask = code32 ? -1 : 0xFFFF;
+        int start = eip;
+        try {
+            while (executed < instructions.length) {
+                Instruction in = instructions[executed];
+                instructionEip = start;
+                if (Integer.compareUnsigned(start + in.length - 1, csLimit) > 0) {
+                    throw raise(GP, 0);
+                }
+                int next = (start + in.length) & eipMask;
+                eip = next;
+                execute(in);
+                executed++;
+                if (eventPending || eip != next) {
+                    return;
+                }
+                start = next;
             }
         } finally {
             instructionCount += executed;

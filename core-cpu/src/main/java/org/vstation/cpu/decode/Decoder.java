@@ -73,6 +73,7 @@ public final class Decoder {
 
     private static void tooLong(Instruction in) {
         in.op = Op.TOO_LONG;
+        in.hotForm = HotForm.GENERAL;
         in.length = MAX_LENGTH;
         in.endsBlock = true;
         in.hasModrm = false;
@@ -160,6 +161,7 @@ public final class Decoder {
             handler = Op.UD;
         }
         in.op = handler;
+        in.hotForm = HotForm.of(in);
         in.endsBlock = (form & ENDS_BLOCK) != 0 || handler == Op.UD;
     }
 

@@ -8,6 +8,8 @@ package org.vstation.cpu.decode;
 public final class Instruction {
     /** Handler, one of the {@link Op} constants. */
     public int op;
+    /** The interpreter's specialised form of this instruction ({@link HotForm}), or {@link HotForm#GENERAL}. */
+    public int hotForm;
     /** Opcode: 0x00-0xFF for the one-byte map, 0x100-0x1FF for the 0F map. */
     public int opcode;
     /** Operand size code: 0 = 8-bit, 1 = 16-bit, 2 = 32-bit. */

@@ -1,5 +1,6 @@
 package org.vstation.cpu.jit;
 
+import static java.lang.constant.ConstantDescs.CD_Integer;
 import static java.lang.constant.ConstantDescs.CD_Object;
 import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_int;
@@ -63,8 +64,6 @@ public final class BlockCompiler {
     // The interpreter's lazy-flag operations (CpuState.LAZY_*) and ALU operation numbers (Interpreter.ALU_*).
     private static final int LAZY_ADD = 1, LAZY_ADC = 2, LAZY_SUB = 3, LAZY_SBB = 4, LAZY_LOGIC = 5, LAZY_INC = 6,
             LAZY_DEC = 7;
-    /** EFLAGS.CF (SDM vol. 1, 3.4.3). */
-    private static final int CF = 1;
     private static final int ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6,
             ALU_CMP = 7;
     private static final int ESP = 4, ES = 0, SS = 2;
@@ -516,7 +515,8 @@ public final class BlockCompiler {
                 code.aload(CPU_SLOT).iload(FLAG_A).putfield(CPU, "lazyA", CD_int);
                 code.aload(CPU_SLOT).iload(FLAG_B).putfield(CPU, "lazyB", CD_int);
                 code.aload(CPU_SLOT).iload(FLAG_RESULT).putfield(CPU, "lazyResult", CD_int);
-                code.aload(CPU_SLOT).iload(CARRY).putfield(CPU, "lazyCarry", CD_int);
+                if (op == ALU_ADC) setCarryOut(FLAG_RESULT, FLAG_A, CARRY);
+                else setCarryOut(FLAG_A, FLAG_B, CARRY);
                 code.iload(FLAG_RESULT);
                 knownLazyOp = -1;
                 return;
@@ -545,6 +545,11 @@ public final class BlockCompiler {
             if (lazyOp != LAZY_LOGIC) {
                 code.aload(CPU_SLOT).iload(FLAG_A).putfield(CPU, "lazyA", CD_int);
                 code.aload(CPU_SLOT).iload(FLAG_B).putfield(CPU, "lazyB", CD_int);
+            }
+            switch (lazyOp) {
+                case LAZY_ADD -> setCarryOut(FLAG_RESULT, FLAG_A, -1);
+                case LAZY_SUB -> setCarryOut(FLAG_A, FLAG_B, -1);
+                default -> setLazyField("lazyCf", 0);
             }
             code.aload(CPU_SLOT).iload(FLAG_RESULT).putfield(CPU, "lazyResult", CD_int);
             code.iload(FLAG_RESULT);
@@ -583,17 +588,27 @@ public final class BlockCompiler {
         }
 
         /**
-         * INC/DEC of the value on the stack (Interpreter.incDec): CF is kept, so it is folded into
-         * {@code flags} first; the rest become lazy.
+         * {@code lazyCf} = the carry out of {@code low < high} unsigned (or {@code <=} with a carry in):
+         * (compareUnsigned(low, high) - carryIn) >>> 31, as Interpreter.alu computes it.
+         */
+        private void setCarryOut(int lowSlot, int highSlot, int carryInSlot) {
+            code.aload(CPU_SLOT).iload(lowSlot).iload(highSlot)
+                    .invokestatic(CD_Integer, "compareUnsigned", INT_INT_INT);
+            if (carryInSlot >= 0) code.iload(carryInSlot).isub();
+            code.loadConstant(31).iushr().putfield(CPU, "lazyCf", CD_int);
+        }
+
+        /**
+         * INC/DEC of the value on the stack (Interpreter.incDec): CF is kept, so it becomes the
+         * pending operation's {@code lazyCf}; the rest become lazy.
          */
         private void incDec(int size, boolean decrement) {
             int mask = SIZE_MASK[size];
             if (size != 2) code.loadConstant(mask).iand();
             code.istore(NEW_A);
             code.aload(CPU_SLOT);
-            code.aload(CPU_SLOT).getfield(CPU, "flags", CD_int).loadConstant(~CF).iand();
             carry();
-            code.ior().putfield(CPU, "flags", CD_int);
+            code.putfield(CPU, "lazyCf", CD_int);
             code.iload(NEW_A).istore(FLAG_A);
             code.iload(FLAG_A).iconst_1();
             if (decrement) code.isub();
