@@ -32,16 +32,18 @@ import org.vstation.ui.console.ConsoleView;
  * Guest speed with the console open versus headless (issue 10, done-when 3). The guest is
  * {@link FramebufferGuest}: a 1024x768x32 VBE screen rewritten whole between fixed stretches of
  * computation, so every picture the console shows is a full 1024x768 update and every window of N
- * guest instructions is the same work. Each run boots a fresh machine, lets it run a warm-up number
- * of instructions, then times the next N (wall clock, and CPU time of the VM thread). Runs come in
- * pairs, headless and console back to back with the order alternating, after an unreported warm-up
- * pair that lets HotSpot compile the interpreter and the console; {@link PairedComparison} turns the
- * pairs into a verdict. Also prints the frame rate the console kept, how many of its pulses found a
+ * guest instructions is the same work. One machine runs it: after a warm-up number of instructions
+ * and an unreported pair, windows of N instructions are timed (wall clock, and CPU time of the VM
+ * thread) in pairs, one with the console window shown and one with it hidden (a hidden console asks
+ * for no frames), the order alternating; {@link PairedComparison} turns the pairs into a verdict.
+ * Fresh machines per run scattered by 20% between identical runs (each machine's blocks make HotSpot
+ * compile differently), which hid any console cost. Also prints the frame rate the console kept, how many of its pulses found a
  * new frame, and how much CPU the console's threads took beside the VM thread (2 cores!).
  *
  * <p>With {@code --linux N} it also runs N pairs of the live CD's kernel boot (from instruction
  * 40 M, past SeaBIOS and the boot prompt's idle second) with the ordinary console, as a second,
- * informational line: the boot's phases differ in speed, so those runs scatter more.
+ * informational line, each run on a fresh machine: the boot's phases differ in speed, so those runs
+ * scatter more.
  *
  * <p>Usage: ConsoleBenchmark [--runs N] [--instructions MILLIONS] [--warmup MILLIONS] [--whole-frame] [--linux N]
  */
@@ -96,9 +98,11 @@ public final class ConsoleBenchmark {
     }
 
     public static int run(String[] args, PrintStream out) {
-        int runs = 10;
-        long instructions = 250_000_000;
-        long warmup = 20_000_000;
+        // Defaults from quiet-host trials: HotSpot settles only after about 2 G instructions of this guest,
+        // and 24 pairs of short windows bring the 95% interval of the difference under +-5%.
+        int runs = 24;
+        long instructions = 125_000_000;
+        long warmup = 2_000_000_000;
         int linuxRuns = 0;
         boolean wholeFrame = false;
         try {
@@ -135,9 +139,8 @@ public final class ConsoleBenchmark {
                     wholeFrame ? "every pixel" : "every page of the framebuffer", millions(instructions),
                     millions(warmup)), () -> framebufferGuest.build("console-benchmark"), warmup);
             startPlatform();
-            comparePairs(steady, 1, instructions); // warm-up: HotSpot compiles the interpreter and the console
-            out.println("guest: " + steady.description());
-            report(out, comparePairs(steady, runs, instructions), true);
+            out.println("guest: " + steady.description() + ", on one machine");
+            report(out, compareWindows(steady, runs, instructions), true);
             if (linuxRuns > 0) {
                 Guest linux = linuxGuest();
                 if (linux == null) {
@@ -176,7 +179,82 @@ public final class ConsoleBenchmark {
     private record Pairs(List<Sample> headless, List<Sample> console) {
     }
 
-    /** {@code pairs} pairs of runs, the order within a pair alternating. */
+    /**
+     * On one running machine, after the warm-up and an unreported pair: {@code pairs} pairs of windows of
+     * {@code instructions}, the console window shown during one of each pair (the order alternating) and
+     * hidden during the other, when it asks the VM thread for no frames. The guest's work per window is
+     * the same, and so is the code HotSpot compiled for it, which fresh machines per run do not share.
+     */
+    private static Pairs compareWindows(Guest guest, int pairs, long instructions) throws Exception {
+        Machine machine = guest.machine().call();
+        ConsoleView[] console = new ConsoleView[1];
+        Stage[] stage = new Stage[1];
+        onFx(() -> {
+            console[0] = new ConsoleView();
+            console[0].attach(machine);
+            stage[0] = new Stage();
+            stage[0].setScene(new Scene(console[0], WIDTH, HEIGHT));
+        });
+        try {
+            machine.start();
+            long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos() * (pairs + 2);
+            awaitInstructions(machine, guest.warmupInstructions(), deadline);
+            measureWindow(machine, console[0], stage[0], instructions, false, deadline);
+            measureWindow(machine, console[0], stage[0], instructions, true, deadline);
+            List<Sample> headless = new ArrayList<>();
+            List<Sample> shown = new ArrayList<>();
+            for (int i = 0; i < pairs; i++) {
+                boolean consoleFirst = i % 2 == 1;
+                (consoleFirst ? shown : headless).add(
+                        measureWindow(machine, console[0], stage[0], instructions, consoleFirst, deadline));
+                (consoleFirst ? headless : shown).add(
+                        measureWindow(machine, console[0], stage[0], instructions, !consoleFirst, deadline));
+            }
+            return new Pairs(headless, shown);
+        } finally {
+            onFx(() -> {
+                console[0].showPoweredOff("benchmark done");
+                stage[0].close();
+            });
+            machine.powerOff();
+            machine.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Sample measureWindow(Machine machine, ConsoleView console, Stage stage, long instructions,
+            boolean withConsole, long deadline) throws Exception {
+        FrameClock clock = new FrameClock(console::framesShown, console::pixelsShown);
+        if (withConsole) {
+            onFx(() -> {
+                stage.show();
+                clock.start();
+            });
+        }
+        Map<Long, Long> threadsBefore = threadCpuTimes();
+        Mark start = Mark.take(machine);
+        awaitInstructions(machine, start.instructions() + instructions, deadline);
+        Mark end = Mark.take(machine);
+        Map<Long, Long> threadsAfter = threadCpuTimes();
+        if (withConsole) {
+            onFx(() -> {
+                clock.stop();
+                stage.hide();
+            });
+        }
+        return sample(start, end, clock, threadsBefore, threadsAfter);
+    }
+
+    private static Sample sample(Mark start, Mark end, FrameClock clock, Map<Long, Long> threadsBefore,
+            Map<Long, Long> threadsAfter) {
+        long executed = end.instructions() - start.instructions();
+        double elapsed = (end.wallNanos() - start.wallNanos()) / 1e9;
+        double cpuSeconds = Math.max(1, end.cpuNanos() - start.cpuNanos()) / 1e9;
+        return new Sample(executed / elapsed / 1e6, executed / cpuSeconds / 1e6, elapsed, clock.pulses(),
+                clock.frames(), clock.pixels(), clock.intervals(),
+                groupThreadCpu(threadsBefore, threadsAfter, end.vmThread()));
+    }
+
+    /** {@code pairs} pairs of runs, each on a fresh machine, the order within a pair alternating. */
     private static Pairs comparePairs(Guest guest, int pairs, long instructions) throws Exception {
         List<Sample> headless = new ArrayList<>();
         List<Sample> console = new ArrayList<>();
@@ -302,12 +380,7 @@ public final class ConsoleBenchmark {
             if (withConsole) {
                 onFx(clock::stop);
             }
-            long executed = end.instructions() - start.instructions();
-            double elapsed = (end.wallNanos() - start.wallNanos()) / 1e9;
-            double cpuSeconds = Math.max(1, end.cpuNanos() - start.cpuNanos()) / 1e9;
-            return new Sample(executed / elapsed / 1e6, executed / cpuSeconds / 1e6, elapsed, clock.pulses(),
-                    clock.frames(), clock.pixels(), clock.intervals(),
-                    groupThreadCpu(threadsBefore, threadsAfter, end.vmThread()));
+            return sample(start, end, clock, threadsBefore, threadsAfter);
         } finally {
             if (withConsole) {
                 onFx(() -> {
