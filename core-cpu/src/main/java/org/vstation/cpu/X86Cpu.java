@@ -59,10 +59,11 @@ public final class X86Cpu extends Interpreter implements Processor {
 
     /** Compiles hot blocks; shared, since it holds nothing but the lookup that makes blocks our nestmates. */
     private static final BlockCompiler COMPILER = new BlockCompiler(java.lang.invoke.MethodHandles.lookup());
+    /** Runs of a block before it is compiled, unless -Dvstation.jit.threshold says otherwise. */
+    public static final int DEFAULT_JIT_THRESHOLD = 10_000;
     /** -Dvstation.jit=false runs everything in the interpreter. */
-    private boolean jitEnabled = Boolean.parseBoolean(System.getProperty("vstation.jit", "false"));
-    /** Runs of a block before it is compiled (-Dvstation.jit.threshold). */
-    private int jitThreshold = Integer.getInteger("vstation.jit.threshold", 10_000);
+    private boolean jitEnabled = Boolean.parseBoolean(System.getProperty("vstation.jit", "true"));
+    private int jitThreshold = Integer.getInteger("vstation.jit.threshold", DEFAULT_JIT_THRESHOLD);
     private long compiledBlocks;
 
     private final Block[] blockTable = new Block[BLOCK_TABLE_SIZE];

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import org.vstation.cpu.Processor;
 import org.vstation.cpu.X86Cpu;
 
 /**
- * {@code vstation bench cpu}: guest MIPS of the interpreter on fixed
+ * {@code vstation bench cpu}: guest MIPS of the interpreter (with {@code --jit}: of the JIT tier) on fixed
  * workloads in 32-bit protected mode with paging on (see {@link Workload}),
  * one line {@code <workload>: <N> MIPS} each, and where qemu-system-i386 is
  * installed {@code <workload> vs qemu: <ratio>} (our MIPS / QEMU's, measured
@@ -24,8 +25,9 @@ import org.vstation.cpu.X86Cpu;
 public final class CpuBenchmark {
     private static final long BOOT_BUDGET = 10_000_000;
     private static final String USAGE = """
-            usage: vstation bench cpu [--seconds S] [--warmup S] [--no-qemu] [WORKLOAD...]
+            usage: vstation bench cpu [--seconds S] [--warmup S] [--no-qemu] [--jit] [WORKLOAD...]
               WORKLOAD: alu-loop, mem-copy, call-ret (default: all)
+              --jit        with the JIT tier (default: the interpreter alone)
               --seconds S  measured processor time per workload (default 3)
               --warmup S   untimed run before it (default 2)
               --no-qemu    do not compare with qemu-system-i386""";
@@ -42,6 +44,7 @@ public final class CpuBenchmark {
         double seconds = 3;
         double warmup = 2;
         boolean compare = true;
+        boolean jit = false;
         List<Workload> workloads = new ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -49,6 +52,7 @@ public final class CpuBenchmark {
                     case "--seconds" -> seconds = positive(args, ++i);
                     case "--warmup" -> warmup = nonNegative(args, ++i);
                     case "--no-qemu" -> compare = false;
+                    case "--jit" -> jit = true;
                     default -> workloads.add(Workload.byLabel(args[i]));
                 }
             }
@@ -58,9 +62,17 @@ public final class CpuBenchmark {
             return 2;
         }
         if (workloads.isEmpty()) workloads = List.of(Workload.values());
+        boolean withJit = jit;
+        BenchmarkMachine.ProcessorFactory tier = (memory, io, interrupts, clock) -> {
+            Processor cpu = factory.create(memory, io, interrupts, clock);
+            if (cpu instanceof X86Cpu x86) {
+                x86.configureJit(withJit, Integer.getInteger("vstation.jit.threshold", X86Cpu.DEFAULT_JIT_THRESHOLD));
+            }
+            return cpu;
+        };
         int status = 0;
         for (Workload workload : workloads) {
-            Optional<Double> mips = measure(workload, factory, seconds, warmup, out);
+            Optional<Double> mips = measure(workload, tier, seconds, warmup, out);
             if (mips.isEmpty()) {
                 status = 1;
                 continue;
