@@ -224,28 +224,34 @@ public final class ConsoleBenchmark {
     private static Sample measureWindow(Machine machine, ConsoleView console, Stage stage, long instructions,
             boolean withConsole, long deadline) throws Exception {
         FrameClock clock = new FrameClock(console::framesShown, console::pixelsShown);
-        if (withConsole) {
-            onFx(() -> {
-                stage.show();
-                clock.start();
-            });
+        Runnable show = () -> {
+            stage.show();
+            clock.start();
+        };
+        Runnable hide = () -> {
+            clock.stop();
+            stage.hide();
+        };
+        return timeWindow(machine, instructions, deadline, clock, withConsole ? show : null, withConsole ? hide : null);
+    }
+
+    /**
+     * Times the next {@code instructions} of a running machine (wall clock, the VM thread's CPU, the other
+     * threads' CPU); {@code before} and {@code after}, when given, run on the FX thread around the window.
+     */
+    private static Sample timeWindow(Machine machine, long instructions, long deadline, FrameClock clock,
+            Runnable before, Runnable after) throws Exception {
+        if (before != null) {
+            onFx(before);
         }
         Map<Long, Long> threadsBefore = threadCpuTimes();
         Mark start = Mark.take(machine);
         awaitInstructions(machine, start.instructions() + instructions, deadline);
         Mark end = Mark.take(machine);
         Map<Long, Long> threadsAfter = threadCpuTimes();
-        if (withConsole) {
-            onFx(() -> {
-                clock.stop();
-                stage.hide();
-            });
+        if (after != null) {
+            onFx(after);
         }
-        return sample(start, end, clock, threadsBefore, threadsAfter);
-    }
-
-    private static Sample sample(Mark start, Mark end, FrameClock clock, Map<Long, Long> threadsBefore,
-            Map<Long, Long> threadsAfter) {
         long executed = end.instructions() - start.instructions();
         double elapsed = (end.wallNanos() - start.wallNanos()) / 1e9;
         double cpuSeconds = Math.max(1, end.cpuNanos() - start.cpuNanos()) / 1e9;
@@ -369,18 +375,8 @@ public final class ConsoleBenchmark {
             machine.start();
             long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
             awaitInstructions(machine, guest.warmupInstructions(), deadline);
-            if (withConsole) {
-                onFx(clock::start);
-            }
-            Map<Long, Long> threadsBefore = threadCpuTimes();
-            Mark start = Mark.take(machine);
-            awaitInstructions(machine, start.instructions() + instructions, deadline);
-            Mark end = Mark.take(machine);
-            Map<Long, Long> threadsAfter = threadCpuTimes();
-            if (withConsole) {
-                onFx(clock::stop);
-            }
-            return sample(start, end, clock, threadsBefore, threadsAfter);
+            return timeWindow(machine, instructions, deadline, clock, withConsole ? clock::start : null,
+                    withConsole ? clock::stop : null);
         } finally {
             if (withConsole) {
                 onFx(() -> {
