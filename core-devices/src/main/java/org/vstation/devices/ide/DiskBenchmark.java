@@ -25,8 +25,10 @@ import org.vstation.devices.storage.WorkerHostIo;
  * manual clock jumped to each device deadline, so the figure is what the
  * emulation and the host file system deliver, not the modelled latency.
  * FLUSH CACHE's fsync runs on a worker thread as in a machine, with the
- * benchmark's loop as the VM thread: the last line shows how long a flush
- * takes and how much of that the VM thread spends on it.
+ * benchmark's loop as the VM thread: a line shows how long a flush
+ * takes and how much of that the VM thread spends on it. Then a whole
+ * machine's CPU does the same transfers ({@link GuestDiskBenchmark}): the
+ * last two lines are what a guest gets, in real guest time.
  *
  * <p>Arguments: {@code [megabytes]}, default 256.
  */
@@ -77,6 +79,10 @@ public final class DiskBenchmark {
                  WorkerHostIo hostIo = new WorkerHostIo("bench disk I/O", benchmark.completions::add)) {
                 benchmark.measure(image, hostIo, megabytes, out);
             }
+            GuestDiskBenchmark.Result guest = GuestDiskBenchmark.run(path, megabytes);
+            out.printf("guest CPU with bus-master DMA, %d MiB in 64 KiB commands%n", megabytes);
+            out.printf("guest sequential write:              %8.1f MB/s%n", guest.writeMegabytesPerSecond());
+            out.printf("guest sequential read:               %8.1f MB/s%n", guest.readMegabytesPerSecond());
             return 0;
         } catch (IOException | ImageException e) {
             out.println("bench disk: " + e.getMessage());
