@@ -16,6 +16,7 @@ BM       equ 0xC000             ; bus-master base the guest gives BAR4
 PRD      equ 0x9800             ; the one-entry PRD table, in RAM
 BUFFER   equ 0x10000            ; 64 KiB transfer buffer
 SECTORS  equ 128                ; 64 KiB a command
+CODE_SEG equ 0x3000             ; where the guest copies itself (physical 30000h)
 PATTERN  equ 0x5AA5C33C
 
 start:
@@ -23,8 +24,20 @@ start:
     xor ax, ax
     mov ss, ax
     mov sp, 0x7000
-    mov ds, ax
     cld
+    ; Run from RAM, as firmware shadows itself: code in ROM is decoded afresh each time it runs.
+    mov ax, 0xF000
+    mov ds, ax
+    mov ax, CODE_SEG
+    mov es, ax
+    xor si, si
+    xor di, di
+    mov cx, 0x8000
+    rep movsw
+    jmp CODE_SEG:in_ram
+in_ram:
+    xor ax, ax
+    mov ds, ax
     mov eax, 0x80000920         ; 00:01.1 BAR4
     mov ebx, BM | 1
     call pci_write32
@@ -157,7 +170,7 @@ pci_write32:
     out dx, eax
     ret
 
-; si = a NUL-terminated string in this ROM, to the debug console
+; si = a NUL-terminated string in this guest's code segment, to the debug console
 print:
     mov dx, 0x402
 .next:
