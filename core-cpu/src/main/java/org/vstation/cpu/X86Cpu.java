@@ -60,7 +60,7 @@ public final class X86Cpu extends Interpreter implements Processor {
     /** Compiles hot blocks; shared, since it holds nothing but the lookup that makes blocks our nestmates. */
     private static final BlockCompiler COMPILER = new BlockCompiler(java.lang.invoke.MethodHandles.lookup());
     /** Runs of a block before it is compiled, unless -Dvstation.jit.threshold says otherwise. */
-    public static final int DEFAULT_JIT_THRESHOLD = 10_000;
+    private static final int DEFAULT_JIT_THRESHOLD = 10_000;
     /** -Dvstation.jit=false runs everything in the interpreter. */
     private boolean jitEnabled = Boolean.parseBoolean(System.getProperty("vstation.jit", "true"));
     private int jitThreshold = Integer.getInteger("vstation.jit.threshold", DEFAULT_JIT_THRESHOLD);
@@ -353,6 +353,11 @@ public final class X86Cpu extends Interpreter implements Processor {
             gdtBase = base;
             gdtLimit = limit;
         }
+    }
+
+    /** Turns the JIT tier on or off, keeping the configured threshold. */
+    public void setJitEnabled(boolean enabled) {
+        jitEnabled = enabled;
     }
 
     /** Turns the JIT on or off; a block is compiled on its {@code threshold}-th run (at least 1). */

@@ -66,7 +66,7 @@ public final class CpuBenchmark {
         BenchmarkMachine.ProcessorFactory tier = (memory, io, interrupts, clock) -> {
             Processor cpu = factory.create(memory, io, interrupts, clock);
             if (cpu instanceof X86Cpu x86) {
-                x86.configureJit(withJit, Integer.getInteger("vstation.jit.threshold", X86Cpu.DEFAULT_JIT_THRESHOLD));
+                x86.setJitEnabled(withJit);
             }
             return cpu;
         };

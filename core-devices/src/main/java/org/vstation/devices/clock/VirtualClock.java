@@ -1,5 +1,6 @@
 package org.vstation.devices.clock;
 
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.vstation.cpu.bus.TimeSource;
@@ -148,8 +149,8 @@ public final class VirtualClock implements TimeSource {
         paceWindows[paceWindowCount++ % PACE_WINDOWS] = (double) windowHostNanos / windowInstructions;
         windowHostNanos = 0;
         windowInstructions = 0;
-        double[] recent = java.util.Arrays.copyOf(paceWindows, Math.min(paceWindowCount, PACE_WINDOWS));
-        java.util.Arrays.sort(recent);
+        double[] recent = Arrays.copyOf(paceWindows, Math.min(paceWindowCount, PACE_WINDOWS));
+        Arrays.sort(recent);
         hostNanosPerInstruction = recent[recent.length / 2];
     }
 
